@@ -1,0 +1,482 @@
+// Funnel — the durable store (see store.h for the layout and the order of writes).
+#include "platform/store.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "core/codec.h"
+#include "core/command.h"
+
+namespace funnel::store {
+
+// [SECTION] File format
+
+namespace {
+
+constexpr const char* kSnapshotPrefix = "snapshot-";
+constexpr const char* kSegmentPrefix = "journal-";
+constexpr const char* kHeadName = "head";
+constexpr const char* kTempSuffix = ".tmp";
+constexpr int kStoreVersion = 1;
+
+std::array<std::uint32_t, 256> makeCrcTable() {
+    std::array<std::uint32_t, 256> table{};
+    for (std::uint32_t i = 0; i < 256; ++i) {
+        std::uint32_t c = i;
+        for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        table[i] = c;
+    }
+    return table;
+}
+
+std::string seqDigits(std::uint64_t seq) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%016llu", static_cast<unsigned long long>(seq));
+    return buf;
+}
+
+// "journal-0000000000000042" -> 42; nullopt for anything else (temporary files included).
+std::optional<std::uint64_t> seqOf(const std::string& name, const char* prefix) {
+    const std::size_t n = std::strlen(prefix);
+    if (name.size() != n + 16 || name.compare(0, n, prefix) != 0) return std::nullopt;
+    std::uint64_t v = 0;
+    for (std::size_t i = n; i < name.size(); ++i) {
+        if (name[i] < '0' || name[i] > '9') return std::nullopt;
+        v = v * 10 + static_cast<std::uint64_t>(name[i] - '0');
+    }
+    return v;
+}
+
+struct Listing {
+    std::vector<std::uint64_t> snapshots;  // ascending
+    std::vector<std::uint64_t> segments;   // ascending
+    std::vector<std::string> temps;
+};
+
+Listing listDir(const std::string& dir) {
+    Listing l;
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return l;
+    while (dirent* e = ::readdir(d)) {
+        const std::string name = e->d_name;
+        if (auto s = seqOf(name, kSnapshotPrefix)) l.snapshots.push_back(*s);
+        else if (auto g = seqOf(name, kSegmentPrefix)) l.segments.push_back(*g);
+        else if (name.size() > 4 && name.compare(name.size() - 4, 4, kTempSuffix) == 0) l.temps.push_back(name);
+    }
+    ::closedir(d);
+    std::sort(l.snapshots.begin(), l.snapshots.end());
+    std::sort(l.segments.begin(), l.segments.end());
+    return l;
+}
+
+bool readWhole(const std::string& path, std::string& out) {
+    const int fd = ::open(path.c_str(), O_RDONLY);
+    if (fd < 0) return false;
+    out.clear();
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && st.st_size > 0) out.reserve(static_cast<std::size_t>(st.st_size));
+    char buf[1 << 16];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) { ::close(fd); return false; }
+        if (n == 0) break;
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return true;
+}
+
+bool exists(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0;
+}
+
+// A stored file: the header line (JSON) and the body it describes.
+struct Framed {
+    json header;
+    std::string body;
+};
+
+// Checks the frame: header parses, names the expected format, and the body has exactly the
+// announced length and CRC. `why` says what is wrong otherwise.
+std::optional<Framed> readFramed(const std::string& path, const char* format, std::string& why) {
+    std::string all;
+    if (!readWhole(path, all)) { why = "cannot read"; return std::nullopt; }
+    const std::size_t nl = all.find('\n');
+    if (nl == std::string::npos) { why = "no header line (torn)"; return std::nullopt; }
+    Framed f;
+    f.header = json::parse(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(nl), nullptr, false);
+    if (f.header.is_discarded() || !f.header.is_object()) { why = "unreadable header"; return std::nullopt; }
+    if (f.header.value("format", std::string()) != format) { why = "not a " + std::string(format) + " file"; return std::nullopt; }
+    if (f.header.value("version", 0) > kStoreVersion) { why = "written by a newer Funnel"; return std::nullopt; }
+    const auto bytes = f.header.value("bytes", static_cast<std::uint64_t>(0));
+    if (all.size() - nl - 1 != bytes) { why = "length mismatch (torn)"; return std::nullopt; }
+    f.body = all.substr(nl + 1);
+    if (crc32(f.body) != f.header.value("crc32", static_cast<std::uint32_t>(0))) { why = "checksum mismatch"; return std::nullopt; }
+    return f;
+}
+
+std::string frameHeader(json header, const std::string& body) {
+    header["bytes"] = body.size();
+    header["crc32"] = crc32(body);
+    return header.dump() + "\n";
+}
+
+// Decodes a snapshot file into a document; nullopt + why when torn or not decodable.
+std::optional<Document> readSnapshot(const std::string& dir, std::uint64_t seq, std::size_t& bytes, std::string& why) {
+    auto f = readFramed(dir + "/" + snapshotName(seq), "funnel-snapshot", why);
+    if (!f) return std::nullopt;
+    if (f->header.value("seq", static_cast<std::uint64_t>(-1)) != seq) { why = "seq does not match its name"; return std::nullopt; }
+    bytes = f->body.size();
+    DecodeResult r = decodeDocument(std::string_view(f->body));
+    if (!r.ok) { why = "cannot decode: " + r.error; return std::nullopt; }
+    return std::move(r.document);
+}
+
+std::optional<std::uint64_t> readHead(const std::string& dir) {
+    std::string why;
+    auto f = readFramed(dir + "/" + kHeadName, "funnel-head", why);
+    if (!f) return std::nullopt;
+    json body = json::parse(f->body, nullptr, false);
+    if (body.is_discarded() || !body.is_object() || !body.contains("snapshot") || !body["snapshot"].is_number_unsigned())
+        return std::nullopt;
+    return body["snapshot"].get<std::uint64_t>();
+}
+
+void syncDir([[maybe_unused]] const std::string& dir) {
+#ifndef __EMSCRIPTEN__
+    // The rename is only durable once the directory entry is: without this a power cut can
+    // bring back the old name.
+    const int fd = ::open(dir.c_str(), O_RDONLY);
+    if (fd >= 0) { ::fsync(fd); ::close(fd); }
+#endif
+}
+
+std::string errnoText(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+
+bool makeDirs(const std::string& dir) {
+    std::string path;
+    std::size_t pos = 0;
+    while (pos != std::string::npos) {
+        pos = dir.find('/', pos + 1);
+        path = dir.substr(0, pos);
+        if (path.empty()) continue;
+        if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+std::uint32_t crc32(const std::string& bytes) {
+    static const auto table = makeCrcTable();
+    std::uint32_t c = 0xFFFFFFFFu;
+    for (unsigned char b : bytes) c = table[(c ^ b) & 0xFFu] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+}
+
+std::string snapshotName(std::uint64_t seq) { return kSnapshotPrefix + seqDigits(seq); }
+std::string segmentName(std::uint64_t seq) { return kSegmentPrefix + seqDigits(seq); }
+
+// [SECTION] Store
+
+Store::Store(std::string dir, Options options) : dir_(std::move(dir)), options_(std::move(options)) {
+    while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
+}
+
+bool Store::crash(const std::string& step) {
+    if (dead_) return true;
+    if (options_.crashAt && options_.crashAt(step)) dead_ = true;
+    return dead_;
+}
+
+std::string Store::writeFile(const std::string& name, const std::string& header, const std::string& body, const char* step) {
+    const std::string path = dir_ + "/" + name;
+    const std::string temp = path + kTempSuffix;
+    const bool dying = crash(std::string(step) + ".write");
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) return errnoText("open");
+    // A kill in the middle of a write leaves a prefix of the file: write half and stop.
+    const std::string data = header + body;
+    const std::size_t total = dying ? data.size() / 2 : data.size();
+    std::size_t done = 0;
+    while (done < total) {
+        const ssize_t n = ::write(fd, data.data() + done, total - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            const std::string err = errnoText("write");
+            ::close(fd);
+            ::unlink(temp.c_str());
+            return err;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (dying) { ::close(fd); return "simulated crash at " + std::string(step) + ".write"; }
+    if (::fsync(fd) != 0 && errno != EINVAL && errno != ENOSYS) {
+        const std::string err = errnoText("fsync");
+        ::close(fd);
+        ::unlink(temp.c_str());
+        return err;
+    }
+    ::close(fd);
+    if (crash(std::string(step) + ".rename")) return "simulated crash at " + std::string(step) + ".rename";
+    if (::rename(temp.c_str(), path.c_str()) != 0) {
+        const std::string err = errnoText("rename");
+        ::unlink(temp.c_str());
+        return err;
+    }
+    syncDir(dir_);
+    return "";
+}
+
+std::optional<Segment> Store::readSegment(std::uint64_t seq, std::string& why) const {
+    auto f = readFramed(dir_ + "/" + segmentName(seq), "funnel-journal", why);
+    if (!f) return std::nullopt;
+    if (f->header.value("seq", static_cast<std::uint64_t>(-1)) != seq) { why = "seq does not match its name"; return std::nullopt; }
+    json body = json::parse(f->body, nullptr, false);
+    if (body.is_discarded() || !body.is_array()) { why = "body is not a list of commands"; return std::nullopt; }
+    Segment s;
+    s.seq = seq;
+    s.writer = f->header.value("writer", std::string());
+    s.commands.reserve(body.size());
+    for (auto& c : body) s.commands.push_back(std::move(c));
+    return s;
+}
+
+LoadResult Store::load() {
+    LoadResult r;
+    dead_ = false;
+    stats_ = Stats{};
+    previousSnapshotSeq_ = 0;
+    if (!makeDirs(dir_)) {
+        r.kind = LoadResult::Kind::Failed;
+        r.error = errnoText(("cannot create " + dir_).c_str());
+        return r;
+    }
+    Listing l = listDir(dir_);
+    for (const auto& t : l.temps) {
+        ::unlink((dir_ + "/" + t).c_str());
+        r.warnings.push_back("removed unfinished write " + t);
+    }
+    if (l.snapshots.empty()) {
+        if (!l.segments.empty()) {
+            r.kind = LoadResult::Kind::Failed;
+            r.error = "journal without a snapshot";
+            return r;
+        }
+        return r;  // Empty
+    }
+
+    // The head's snapshot first, then the others newest first.
+    std::vector<std::uint64_t> order(l.snapshots.rbegin(), l.snapshots.rend());
+    if (auto head = readHead(dir_)) {
+        auto it = std::find(order.begin(), order.end(), *head);
+        if (it != order.end()) std::rotate(order.begin(), it, it + 1);
+        else r.warnings.push_back("head names a missing snapshot " + std::to_string(*head));
+    } else if (exists(dir_ + "/" + kHeadName)) {
+        r.warnings.push_back("head unreadable; using the newest valid snapshot");
+    }
+
+    std::optional<Document> doc;
+    std::uint64_t base = 0;
+    for (std::uint64_t s : order) {
+        std::string why;
+        std::size_t bytes = 0;
+        doc = readSnapshot(dir_, s, bytes, why);
+        if (doc) {
+            base = s;
+            stats_.snapshotBytes = bytes;
+            break;
+        }
+        r.warnings.push_back(snapshotName(s) + " skipped: " + why);
+    }
+    if (!doc) {
+        r.kind = LoadResult::Kind::Failed;
+        r.error = "no readable snapshot";
+        return r;
+    }
+
+    stats_.snapshotSeq = base;
+    previousSnapshotSeq_ = base;
+    std::uint64_t seq = base;
+    CommandContext ctx;
+    for (std::uint64_t next = base + 1;; ++next) {
+        if (!std::binary_search(l.segments.begin(), l.segments.end(), next)) break;
+        std::string why;
+        auto seg = readSegment(next, why);
+        if (!seg) {
+            r.warnings.push_back(segmentName(next) + " ignored: " + why);
+            break;
+        }
+        Document trial = *doc;
+        bool ok = true;
+        for (const auto& c : seg->commands) {
+            CommandResult cr = applyCommand(trial, c, ctx);
+            if (!cr.ok) {
+                r.warnings.push_back(segmentName(next) + " ignored: replay failed: " + cr.error);
+                ok = false;
+                break;
+            }
+        }
+        if (!ok) break;
+        doc = std::move(trial);
+        seq = next;
+        ++r.replayed;
+        ++stats_.segments;
+        struct stat st {};
+        if (::stat((dir_ + "/" + segmentName(next)).c_str(), &st) == 0) stats_.journalBytes += static_cast<std::size_t>(st.st_size);
+    }
+    // Anything past the end of the journal is torn or unreachable; a later append at that seq
+    // must not be mistaken for it, so it goes now.
+    for (std::uint64_t g : l.segments) {
+        if (g > seq) {
+            ::unlink((dir_ + "/" + segmentName(g)).c_str());
+            r.warnings.push_back("removed " + segmentName(g) + " past the end of the journal");
+        }
+    }
+    for (std::uint64_t s : l.snapshots) {
+        if (s > seq) {
+            ::unlink((dir_ + "/" + snapshotName(s)).c_str());
+            r.warnings.push_back("removed " + snapshotName(s) + " past the end of the journal");
+        }
+    }
+    stats_.seq = seq;
+    r.seq = seq;
+    r.kind = LoadResult::Kind::Loaded;
+    r.document = std::move(doc);
+    return r;
+}
+
+std::string Store::reset(const Document& doc) {
+    if (!makeDirs(dir_)) return errnoText(("cannot create " + dir_).c_str());
+    // Past everything on disk, so that no old journal segment can follow the new snapshot.
+    Listing l = listDir(dir_);
+    std::uint64_t top = stats_.seq;
+    if (!l.snapshots.empty()) top = std::max(top, l.snapshots.back());
+    if (!l.segments.empty()) top = std::max(top, l.segments.back());
+    const std::uint64_t seq = top + 1;
+    const std::string text = encodeDocumentText(doc);
+    if (auto err = writeFile(snapshotName(seq), frameHeader({{"format", "funnel-snapshot"}, {"version", kStoreVersion}, {"seq", seq}}, text), text, "snapshot");
+        !err.empty())
+        return err;
+    const std::string head = json{{"snapshot", seq}}.dump();
+    if (auto err = writeFile(kHeadName, frameHeader({{"format", "funnel-head"}, {"version", kStoreVersion}}, head), head, "head"); !err.empty())
+        return err;
+    stats_ = Stats{};
+    stats_.seq = seq;
+    stats_.snapshotSeq = seq;
+    stats_.snapshotBytes = text.size();
+    previousSnapshotSeq_ = seq;  // nothing older is worth keeping
+    return prune();
+}
+
+std::string Store::append(const std::vector<json>& commands) {
+    if (dead_) return "store closed after a simulated crash";
+    if (commands.empty()) return "";
+    json list = json::array();
+    for (const auto& c : commands) list.push_back(c);
+    const std::string body = dumpJson(list);
+    const std::uint64_t seq = stats_.seq + 1;
+    const std::string header = frameHeader(
+        {{"format", "funnel-journal"}, {"version", kStoreVersion}, {"seq", seq}, {"writer", options_.writer}, {"count", commands.size()}}, body);
+    if (auto err = writeFile(segmentName(seq), header, body, "segment"); !err.empty()) return err;
+    stats_.seq = seq;
+    ++stats_.segments;
+    stats_.journalBytes += header.size() + body.size();
+    return "";
+}
+
+Catchup Store::catchUp() {
+    Catchup c;
+    for (;;) {
+        const std::uint64_t next = stats_.seq + 1;
+        if (!exists(dir_ + "/" + segmentName(next))) break;
+        std::string why;
+        auto seg = readSegment(next, why);
+        if (!seg) {
+            c.warnings.push_back(segmentName(next) + " not read: " + why);
+            break;
+        }
+        struct stat st {};
+        if (::stat((dir_ + "/" + segmentName(next)).c_str(), &st) == 0) stats_.journalBytes += static_cast<std::size_t>(st.st_size);
+        ++stats_.segments;
+        stats_.seq = next;
+        c.segments.push_back(std::move(*seg));
+    }
+    // Another writer may have compacted (or reset) past us and removed the journal we need.
+    auto head = readHead(dir_);
+    if (head && *head > stats_.seq) {
+        LoadResult r = load();
+        c.segments.clear();
+        for (auto& w : r.warnings) c.warnings.push_back(std::move(w));
+        if (r.kind == LoadResult::Kind::Loaded) c.document = std::move(r.document);
+        else c.warnings.push_back("reload failed: " + r.error);
+    } else if (head && *head > stats_.snapshotSeq) {
+        // Someone compacted up to a point we already have: follow the new snapshot's accounting.
+        std::size_t bytes = 0;
+        struct stat st {};
+        if (::stat((dir_ + "/" + snapshotName(*head)).c_str(), &st) == 0) bytes = static_cast<std::size_t>(st.st_size);
+        previousSnapshotSeq_ = stats_.snapshotSeq;
+        stats_.snapshotSeq = *head;
+        stats_.snapshotBytes = bytes;
+        stats_.segments = static_cast<std::size_t>(stats_.seq - *head);
+        stats_.journalBytes = 0;
+    }
+    return c;
+}
+
+bool Store::wantsCompaction() const {
+    if (stats_.segments == 0) return false;
+    return stats_.segments >= options_.compactSegments ||
+           stats_.journalBytes > std::max(options_.compactMinBytes, stats_.snapshotBytes);
+}
+
+std::string Store::compact(const Document& doc) { return compactEncoded(encodeDocumentText(doc), stats_.seq); }
+
+std::string Store::compactEncoded(const std::string& encoded, std::uint64_t atSeq) {
+    if (dead_) return "store closed after a simulated crash";
+    if (atSeq != stats_.seq) return "stale: the journal moved on";
+    if (atSeq == stats_.snapshotSeq) return "";
+    if (auto err = writeFile(snapshotName(atSeq), frameHeader({{"format", "funnel-snapshot"}, {"version", kStoreVersion}, {"seq", atSeq}}, encoded),
+                             encoded, "snapshot");
+        !err.empty())
+        return err;
+    const std::string head = json{{"snapshot", atSeq}}.dump();
+    if (auto err = writeFile(kHeadName, frameHeader({{"format", "funnel-head"}, {"version", kStoreVersion}}, head), head, "head"); !err.empty())
+        return err;
+    previousSnapshotSeq_ = stats_.snapshotSeq;
+    stats_.snapshotSeq = atSeq;
+    stats_.snapshotBytes = encoded.size();
+    stats_.segments = 0;
+    stats_.journalBytes = 0;
+    return prune();
+}
+
+std::string Store::prune() {
+    // Keep the current snapshot and the journal after the previous one (for lagging readers).
+    // Any subset of these deletions leaves a consistent store, so a kill between two is fine.
+    Listing l = listDir(dir_);
+    for (std::uint64_t s : l.snapshots) {
+        if (s >= stats_.snapshotSeq) continue;
+        if (crash("prune")) return "simulated crash at prune";
+        ::unlink((dir_ + "/" + snapshotName(s)).c_str());
+    }
+    for (std::uint64_t g : l.segments) {
+        if (g > previousSnapshotSeq_) continue;
+        if (crash("prune")) return "simulated crash at prune";
+        ::unlink((dir_ + "/" + segmentName(g)).c_str());
+    }
+    syncDir(dir_);
+    return "";
+}
+
+}  // namespace funnel::store

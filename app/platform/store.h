@@ -1,0 +1,128 @@
+// Funnel — the durable store: one workspace kept as files in one directory, so that saving an
+// edit costs the same with 100k deals as with 1k. Plain POSIX file I/O: natively it is a folder
+// on disk; in the browser it is an IDBFS mount that web/persistence.cpp syncs to IndexedDB.
+//
+// Layout of the directory (every file starts with a one-line JSON header carrying its length and
+// CRC-32, so a torn or truncated file is detected and ignored, never half-read):
+//   snapshot-<seq>   the encoded document after every journal segment up to and including <seq>
+//   journal-<seq>    the applied commands of one save batch, seq = 1, 2, 3, … without gaps
+//   head             names the current snapshot (a hint: a missing or torn head falls back to
+//                    the newest valid snapshot)
+// <seq> is written with 16 digits so that names sort like numbers.
+//
+// Load = snapshot → replay journal-(seq+1), journal-(seq+2), … stopping at the first missing or
+// invalid segment. Compaction writes a new snapshot, then head, then deletes what the new
+// snapshot makes redundant — in that order, so a process killed between any two steps reopens to
+// the same document. Each file is written to a temporary name, flushed and renamed into place.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/model.h"
+
+namespace funnel::store {
+
+struct Options {
+    std::size_t compactSegments = 256;       // compact once this many segments follow the snapshot…
+    std::size_t compactMinBytes = 64 * 1024; // …or once they hold more than max(this, snapshot size)
+    // Segments that were superseded by the previous snapshot are kept until the next compaction,
+    // so that another tab lagging a little behind can still catch up from the journal.
+    std::string writer;                      // id of this writer (a tab, a process), kept in segments
+    // Tests: called before each durable step ("segment.write", "segment.rename", "snapshot.write",
+    // "snapshot.rename", "head.write", "head.rename", "prune"); returning true simulates a kill right
+    // there (a ".write" step leaves a torn temporary file behind). The Store is unusable afterwards.
+    std::function<bool(const std::string& step)> crashAt;
+};
+
+// One save batch as read back from the journal.
+struct Segment {
+    std::uint64_t seq = 0;
+    std::string writer;
+    std::vector<json> commands;
+};
+
+struct LoadResult {
+    enum class Kind { Empty, Loaded, Failed } kind = Kind::Empty;
+    std::optional<Document> document;    // set when Loaded
+    std::string error;                   // when Failed: what is wrong (for logs; the UI shows a key)
+    std::vector<std::string> warnings;   // torn segments ignored, unreadable snapshots skipped, …
+    std::uint64_t seq = 0;               // last journal segment included
+    std::size_t replayed = 0;            // segments replayed on top of the snapshot
+};
+
+// Result of reading what other writers added since our last look.
+struct Catchup {
+    std::vector<Segment> segments;       // new segments in order (may include our own writer id)
+    // The journal we would need was compacted away: the caller must take `document` (the store's
+    // current state) instead of the segments. Rare: another writer compacted twice meanwhile.
+    std::optional<Document> document;
+    std::vector<std::string> warnings;
+};
+
+struct Stats {
+    std::uint64_t seq = 0;               // last segment written or read
+    std::uint64_t snapshotSeq = 0;       // seq of the snapshot the journal follows
+    std::size_t snapshotBytes = 0;
+    std::size_t segments = 0;            // segments after the snapshot
+    std::size_t journalBytes = 0;        // their total size
+};
+
+class Store {
+public:
+    explicit Store(std::string dir, Options options = {});
+
+    const std::string& dir() const { return dir_; }
+
+    // Reads the stored document. Creates the directory if missing. Removes leftovers of an
+    // interrupted write (temporary files, torn segments past the end of the journal) so the
+    // next append cannot be confused with them. Never throws; problems come back as values.
+    LoadResult load();
+
+    // Starts the store over with `doc` as its content (a new workspace, demo data, or recovery):
+    // writes a snapshot at the next seq, then head, then prunes the older files.
+    std::string reset(const Document& doc);
+
+    // Appends one save batch as the next journal segment. Returns "" or an error.
+    std::string append(const std::vector<json>& commands);
+
+    // Reads segments other writers appended after the last one this Store knows of (run it after
+    // the directory was refreshed from IndexedDB, before append()).
+    Catchup catchUp();
+
+    // True when the journal has grown enough that compact() is worth its cost.
+    bool wantsCompaction() const;
+    // Writes `doc` as the new snapshot: `doc` must be the document after segment seq() (the live
+    // document with nothing unsaved). Returns "" or an error.
+    std::string compact(const Document& doc);
+    // Same with the document already encoded (encodeDocumentText), e.g. encoded earlier while
+    // idle; `atSeq` is the seq the text corresponds to; refused ("stale") if the journal moved on.
+    std::string compactEncoded(const std::string& encoded, std::uint64_t atSeq);
+
+    std::uint64_t seq() const { return stats_.seq; }
+    const Stats& stats() const { return stats_; }
+
+private:
+    std::string writeFile(const std::string& name, const std::string& header, const std::string& body,
+                          const char* step);
+    std::string prune();
+    bool crash(const std::string& step);
+    std::optional<Segment> readSegment(std::uint64_t seq, std::string& why) const;
+
+    std::string dir_;
+    Options options_;
+    Stats stats_;
+    std::uint64_t previousSnapshotSeq_ = 0;  // journal up to here may be deleted at the next prune
+    bool dead_ = false;
+};
+
+// [SECTION] The file format, exposed for tests and tools
+
+std::uint32_t crc32(const std::string& bytes);
+std::string snapshotName(std::uint64_t seq);
+std::string segmentName(std::uint64_t seq);
+
+}  // namespace funnel::store
