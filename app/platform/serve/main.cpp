@@ -85,6 +85,10 @@ int main(int argc, char** argv) {
     }
 
     httplib::Server server;
+    // Headers and body go out in separate writes: without TCP_NODELAY, Nagle plus delayed ACK
+    // adds ~40 ms to every response, which the first frame would pay several times.
+    server.set_tcp_nodelay(true);
+    server.set_keep_alive_max_count(100);
     funnel::serve::addStaticRoutes(server, site);
     server.set_post_routing_handler(
         [](const httplib::Request&, httplib::Response& res) { funnel::serve::addSecurityHeaders(res); });

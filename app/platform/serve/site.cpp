@@ -103,6 +103,8 @@ std::string_view cacheControl(const fs::path&) {
 }
 
 void addSecurityHeaders(httplib::Response& res) {
+    // Both the post-routing and the error handler call this; headers must appear once.
+    if (res.has_header("X-Content-Type-Options")) return;
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_header("Referrer-Policy", "no-referrer");
     // 'wasm-unsafe-eval' lets WebAssembly compile without allowing JS eval. connect-src stays
