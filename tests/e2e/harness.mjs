@@ -9,11 +9,14 @@ import { chromium } from 'playwright-core';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-// scripts/build puts the native tree in build/native; FUNNEL_SERVE overrides (e.g. an ASan build).
+// scripts/build puts its trees under FUNNEL_BUILD_PREFIX (default "build/"): <prefix>native,
+// <prefix>web. FUNNEL_SERVE names another funnel-serve binary (e.g. an ASan build).
+export const buildPrefix = process.env.FUNNEL_BUILD_PREFIX || 'build/';
+export const webRoot = path.resolve(repoRoot, process.env.FUNNEL_WEB_OUT || `${buildPrefix}web`);
 const serveCandidates = [
   process.env.FUNNEL_SERVE,
-  path.join(repoRoot, 'build/native/app/platform/serve/funnel-serve'),
-  path.join(repoRoot, 'build/asan/app/platform/serve/funnel-serve'),
+  path.resolve(repoRoot, `${buildPrefix}native/app/platform/serve/funnel-serve`),
+  path.resolve(repoRoot, `${buildPrefix}asan/app/platform/serve/funnel-serve`),
 ].filter(Boolean);
 
 export function funnelServePath() {
@@ -28,7 +31,7 @@ let lastServerUrl = null;
 
 // Spawns funnel-serve with --port 0 and reads the URL it prints, so parallel test files never
 // race for a port. Resolves to {url, stop(), output()} once the server answers a request.
-export async function startServer({ root = 'build/web', port = 0, host = '127.0.0.1', args = [], timeoutMs = 15000 } = {}) {
+export async function startServer({ root = webRoot, port = 0, host = '127.0.0.1', args = [], timeoutMs = 15000 } = {}) {
   const rootAbs = path.resolve(repoRoot, root);
   const bin = funnelServePath();
   const child = spawn(bin, ['--host', host, '--port', String(port), '--root', rootAbs, ...args], {
