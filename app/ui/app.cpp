@@ -1,25 +1,171 @@
-// Funnel — the App: routes to the screens and draws them (stub until the views land).
+// Funnel — the App: the frame around the screens (top bar, status line), routing, shortcuts,
+// and the one place where the frame's queued commands are handed to the workspace.
 #include "ui/app.h"
 
 #include <imgui.h>
+#include <misc/cpp/imgui_stdlib.h>
+
+#include "ui/board.h"
+#include "ui/screens.h"
+#include "ui/theme.h"
+#include "ui/view.h"
 
 namespace funnel::ui {
 
-App::App(Workspace& workspace) : ws_(workspace) {}
+App::App(Workspace& workspace) : ws_(workspace), screens_(std::make_unique<Screens>()) { applyTheme(dark_); }
 
-void App::setLanguage(const std::string& lang) {
-    lang_ = (lang == "zh-Hans" || lang == "zh-Hant" || lang == "ko") ? lang : "en";
+App::~App() = default;
+
+void App::setLanguage(const std::string& lang) { lang_ = normaliseLanguage(lang); }
+
+void App::setDarkTheme(bool dark) {
+    dark_ = dark;
+    applyTheme(dark_);
 }
 
-void App::setDarkTheme(bool dark) { dark_ = dark; }
+void App::setClock(Time now, int utcOffsetMinutes) {
+    now_ = now;
+    utcOffsetMinutes_ = utcOffsetMinutes;
+}
 
-void App::open(const std::string& route) { route_ = route; }
+void App::open(const std::string& route) { route_ = route.empty() ? "#/board" : route; }
+
+std::string App::routeId(const std::string& prefix) const {
+    return route_.rfind(prefix, 0) == 0 ? route_.substr(prefix.size()) : std::string();
+}
 
 void App::draw() {
     rects_.clear();
-    ImGui::Begin("Board");
-    ImGui::TextUnformatted("Funnel");
+    // The theme follows the document's setting (Settings screen), unless the platform forced one.
+    bool wantDark = ws_.document().settings.theme == "dark";
+    if (wantDark != dark_) setDarkTheme(wantDark);
+    const Palette& pal = palette(dark_);
+    std::vector<json> commands;
+    std::string route = route_;
+    ViewContext ctx{ws_.document(), commands, lang_, now_, dateFromTime(now_, utcOffsetMinutes_), rects_, pal, route};
+
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(vp->WorkPos);
+    ImGui::SetNextWindowSize(vp->WorkSize);
+    ImGuiWindowFlags full = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                            ImGuiWindowFlags_NoBringToFrontOnFocus;
+    ImGui::Begin("##funnel", nullptr, full);
+
+    drawTopBar(ctx);
+    ImGui::Separator();
+
+    float statusH = ImGui::GetFrameHeight() + 4;
+    ImGui::BeginChild("##screen", ImVec2(0, -statusH), ImGuiChildFlags_None, ImGuiWindowFlags_NoBackground);
+    if (route_.rfind("#/customer", 0) == 0) screens_->customers(ctx, routeId("#/customer/"));
+    else if (route_ == "#/today") screens_->today(ctx);
+    else if (route_ == "#/settings") screens_->settings(ctx);
+    else {
+        screens_->board.draw(ctx, ws_.revision());
+        if (std::string id = routeId("#/deal/"); !id.empty()) screens_->dealPanel(ctx, id, screens_->board);
+    }
+    ImGui::EndChild();
+    drawStatusLine(ctx);
     ImGui::End();
+
+    shortcuts(ctx);
+    for (json& c : commands) ws_.queue(std::move(c));
+    if (route != route_) open(route);
+    animating_ = ImGui::GetDragDropPayload() != nullptr || ImGui::IsAnyItemActive();
+}
+
+void App::drawTopBar(ViewContext& ctx) {
+    const Palette& pal = ctx.palette;
+    ImGui::PushStyleColor(ImGuiCol_Text, pal.accent);
+    ImGui::TextUnformatted(ctx.t("app.name"));
+    ImGui::PopStyleColor();
+    ImGui::SameLine(0, 18);
+    struct Nav { const char* key; const char* route; const char* id; };
+    static const Nav kNav[] = {{"nav.board", "#/board", "nav:board"},
+                               {"nav.customers", "#/customers", "nav:customers"},
+                               {"nav.today", "#/today", "nav:today"},
+                               {"nav.settings", "#/settings", "nav:settings"}};
+    for (const Nav& n : kNav) {
+        bool here = route_.rfind(n.route, 0) == 0 || (n.route == std::string("#/board") && route_.rfind("#/deal/", 0) == 0) ||
+                    (n.route == std::string("#/customers") && route_.rfind("#/customer/", 0) == 0);
+        if (here) ImGui::PushStyleColor(ImGuiCol_Button, pal.cardSelected);
+        std::string label = std::string(ctx.t(n.key)) + "###" + n.id;
+        if (ImGui::Button(label.c_str())) ctx.route = n.route;
+        if (here) ImGui::PopStyleColor();
+        ctx.record(ctx.t(n.key), n.id);
+        ImGui::SameLine();
+    }
+    ImGui::SameLine(0, 24);
+    bool onBoard = route_.rfind("#/board", 0) == 0 || route_.rfind("#/deal/", 0) == 0;
+    if (onBoard) {
+        screens_->board.drawToolbar(ctx);
+        ImGui::SameLine();
+        ImGui::PushStyleColor(ImGuiCol_Button, pal.accent);
+        ImGui::PushStyleColor(ImGuiCol_Text, pal.accentText);
+        if (ImGui::Button((std::string(ctx.t("board.new_deal")) + "###new-deal").c_str())) screens_->startNewDeal(ctx);
+        ImGui::PopStyleColor(2);
+        ctx.record(ctx.t("board.new_deal"), "button:new-deal");
+    }
+}
+
+void App::drawStatusLine(ViewContext& ctx) {
+    const Palette& pal = ctx.palette;
+    ImGui::BeginDisabled(!ws_.canUndo());
+    if (ImGui::SmallButton((std::string(ctx.t("action.undo")) + "###undo").c_str())) undoRequested_ = true;
+    ImGui::EndDisabled();
+    ctx.record(ctx.t("action.undo"), "button:undo");
+    ImGui::SameLine();
+    ImGui::BeginDisabled(!ws_.canRedo());
+    if (ImGui::SmallButton((std::string(ctx.t("action.redo")) + "###redo").c_str())) redoRequested_ = true;
+    ImGui::EndDisabled();
+    ctx.record(ctx.t("action.redo"), "button:redo");
+    ImGui::SameLine(0, 20);
+    switch (saveStatus_.state) {
+        case SaveStatus::State::Idle: break;
+        case SaveStatus::State::Saving: ImGui::TextDisabled("%s", ctx.t("status.saving")); break;
+        case SaveStatus::State::Saved: ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.won), "✓ %s", ctx.t("status.saved")); break;
+        case SaveStatus::State::Failed: {
+            // The message is a string key from storage when it is one, else shown as given.
+            const char* msg = saveStatus_.message.empty() ? "" : ctx.t(saveStatus_.message);
+            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.overdue), "%s %s", ctx.t("status.failed"), msg);
+            break;
+        }
+    }
+    ctx.record("status:save");
+}
+
+void App::shortcuts(ViewContext& ctx) {
+    ImGuiIO& io = ImGui::GetIO();
+    bool mod = io.KeyCtrl || io.KeySuper;
+    bool typing = io.WantTextInput;
+    // Ctrl/Cmd+Z undoes the model unless a text field is active (the field undoes its own typing).
+    if (!typing && mod && !io.KeyShift && ImGui::IsKeyPressed(ImGuiKey_Z, false)) undoRequested_ = true;
+    if (!typing && mod && ((io.KeyShift && ImGui::IsKeyPressed(ImGuiKey_Z, false)) || ImGui::IsKeyPressed(ImGuiKey_Y, false)))
+        redoRequested_ = true;
+    if (mod && ImGui::IsKeyPressed(ImGuiKey_F, false)) {
+        ctx.route = route_.rfind("#/deal/", 0) == 0 ? route_ : "#/board";
+        screens_->board.focusSearch();
+    }
+    if (!typing && !mod && ImGui::IsKeyPressed(ImGuiKey_N, false)) screens_->startNewDeal(ctx);
+    if (!typing && ImGui::IsKeyPressed(ImGuiKey_Escape, false) && route_.rfind("#/deal/", 0) == 0 &&
+        !ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId))
+        ctx.route = "#/board";
+}
+
+bool App::takeUndoRequest() { return std::exchange(undoRequested_, false); }
+bool App::takeRedoRequest() { return std::exchange(redoRequested_, false); }
+
+std::vector<CommandResult> App::applyFrame(const CommandContext& cc) {
+    // Undo/redo from the UI run after the frame like any command, in the order asked.
+    std::vector<CommandResult> results = ws_.applyQueued(cc);
+    if (takeUndoRequest()) results.push_back(ws_.undo(cc));
+    if (takeRedoRequest()) results.push_back(ws_.redo(cc));
+    for (const CommandResult& r : results) {
+        if (!r.ok) lastError_ = r.error;
+        // A freshly created deal opens in the panel, ready to be filled in.
+        if (r.ok && r.applied.value("op", "") == "deal.create" && screens_->takeOpenCreated())
+            open("#/deal/" + r.result.value("id", ""));
+    }
+    return results;
 }
 
 }  // namespace funnel::ui

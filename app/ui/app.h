@@ -1,10 +1,12 @@
 // Funnel — the application's views as one object the platform drives each frame.
 //
 // The platform owns the ImGui context, fonts and backends; each frame it calls
-//   ImGui::NewFrame(); app.draw(); ImGui::Render(); workspace.applyQueued(ctx);
-// draw() reads the workspace's document and only queues commands on it.
+//   app.setClock(now, offset); ImGui::NewFrame(); app.draw(); ImGui::Render(); app.applyFrame(ctx);
+// draw() reads the workspace's document and only queues commands on it; applyFrame() applies
+// them (and the undo/redo asked for in the frame) through the workspace.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -41,15 +43,23 @@ struct SaveStatus {
     std::string message;      // user-language text for Failed
 };
 
+struct ViewContext;
+struct Screens;
+
 class App {
 public:
     explicit App(Workspace& workspace);
+    ~App();
+    App(const App&) = delete;
+    App& operator=(const App&) = delete;
 
     // Language of the UI: "en", "zh-Hans", "zh-Hant" or "ko" (anything else → "en").
     void setLanguage(const std::string& lang);
     const std::string& language() const { return lang_; }
     void setDarkTheme(bool dark);
     void setSaveStatus(SaveStatus s) { saveStatus_ = std::move(s); }
+    // The time the frame is drawn at, and the user's zone (for "today", overdue, idle days).
+    void setClock(Time now, int utcOffsetMinutes);
 
     // Routes: "#/board", "#/board/<pipelineId>", "#/deal/<id>", "#/customers", "#/customer/<id>",
     // "#/today", "#/settings". Unknown routes open the board.
@@ -58,17 +68,33 @@ public:
 
     // Draws every window of the current route. Call between NewFrame() and Render().
     void draw();
+    // After Render(): applies the frame's commands, then any undo/redo asked for. The results
+    // of failed commands are kept in lastError() for the status line.
+    std::vector<CommandResult> applyFrame(const CommandContext& ctx);
+    const std::string& lastError() const { return lastError_; }
 
     const ItemRects& itemRects() const { return rects_; }
     // True while something animates (drag in flight, toast fading): keep drawing frames.
     bool animating() const { return animating_; }
 
 private:
+    void drawTopBar(ViewContext& ctx);
+    void drawStatusLine(ViewContext& ctx);
+    void shortcuts(ViewContext& ctx);
+    bool takeUndoRequest();
+    bool takeRedoRequest();
+    std::string routeId(const std::string& prefix) const;
+
     Workspace& ws_;
+    std::unique_ptr<Screens> screens_;
     std::string lang_ = "en";
     std::string route_ = "#/board";
     bool dark_ = false;
     bool animating_ = false;
+    bool undoRequested_ = false, redoRequested_ = false;
+    Time now_ = 0;
+    int utcOffsetMinutes_ = 0;
+    std::string lastError_;
     SaveStatus saveStatus_;
     ItemRects rects_;
 };

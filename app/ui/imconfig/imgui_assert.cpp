@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "ui/assert_handler.h"
+#include "assert_handler.h"
 
 namespace {
 funnel::ui::AssertHandler g_handler = nullptr;

@@ -1,0 +1,651 @@
+// Funnel — the deal panel, customers, Today and Settings screens (see screens.h).
+//
+// Index
+// [SECTION] Field widgets: copy the model value, let ImGui edit it, push a *.set when it changed
+// [SECTION] Deal panel
+// [SECTION] Customers
+// [SECTION] Today
+// [SECTION] Settings
+#include "ui/screens.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <imgui_internal.h>
+#include <misc/cpp/imgui_stdlib.h>
+
+#include "ui/theme.h"
+
+namespace funnel::ui {
+
+namespace {
+
+constexpr float kLabelWidth = 150.0f;
+
+void pushSet(ViewContext& ctx, const std::string& entity, const Id& id, const char* field, json value) {
+    ctx.push({{"op", entity + ".set"}, {"id", id}, {"field", field}, {"value", std::move(value)}});
+}
+
+void fieldLabel(ViewContext& ctx, const char* key) {
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextDisabled("%s", ctx.t(key));
+    ImGui::SameLine(kLabelWidth);
+    ImGui::SetNextItemWidth(-1);
+}
+
+// A text field bound to a model string: returns true (and the new text) when the user typed.
+bool textField(ViewContext& ctx, const char* labelKey, const std::string& fieldId, const std::string& value,
+               std::string& out, bool multiline = false) {
+    fieldLabel(ctx, labelKey);
+    out = value;
+    std::string id = "##" + fieldId;
+    bool changed = multiline ? ImGui::InputTextMultiline(id.c_str(), &out, ImVec2(-1, ImGui::GetTextLineHeight() * 3.2f))
+                             : ImGui::InputText(id.c_str(), &out);
+    ctx.record("field:" + fieldId);
+    return changed && out != value;
+}
+
+bool dateField(ViewContext& ctx, const char* labelKey, const std::string& fieldId, Date value, json& out) {
+    std::string text;
+    std::string shown = value == kNoDate ? "" : formatDate(value);
+    if (!textField(ctx, labelKey, fieldId, shown, text)) return false;
+    if (text.empty()) {
+        out = nullptr;
+        return true;
+    }
+    auto d = parseDate(text);
+    if (!d) return false;  // keep typing until it is a date; the model keeps the last good one
+    out = formatDate(*d);
+    return true;
+}
+
+std::vector<std::string> splitLabels(const std::string& s) {
+    std::vector<std::string> out;
+    std::string cur;
+    auto flush = [&] {
+        cur.erase(0, cur.find_first_not_of(' '));
+        cur.erase(cur.find_last_not_of(' ') + 1);
+        if (!cur.empty() && std::find(out.begin(), out.end(), cur) == out.end()) out.push_back(cur);
+        cur.clear();
+    };
+    for (char c : s) {
+        if (c == ',') flush();
+        else cur += c;
+    }
+    flush();
+    return out;
+}
+
+std::string joinLabels(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& l : v) s += (s.empty() ? "" : ", ") + l;
+    return s;
+}
+
+const char* kCurrencies[] = {"CNY", "TWD", "HKD", "KRW", "USD", "EUR"};
+const char* kActivityKeys[] = {"kind.call", "kind.visit",     "kind.meeting", "kind.email", "kind.message",
+                               "kind.demo", "kind.quoteSent", "kind.gift",    "kind.event", "kind.afterSales"};
+const char* kObjectionKeys[] = {"objection.price",      "objection.function",        "objection.afterSales",
+                                "objection.competitor", "objection.resourceSupport", "objection.guarantee",
+                                "objection.other"};
+
+void sectionHeader(ViewContext& ctx, const char* key) {
+    ImGui::Spacing();
+    ImGui::PushStyleColor(ImGuiCol_Text, ctx.palette.accent);
+    ImGui::SeparatorText(ctx.t(key));
+    ImGui::PopStyleColor();
+}
+
+std::string timeLabel(Time t, const std::string& lang) {
+    if (t == 0) return "";
+    return formatDateShort(dateFromTime(t), lang);
+}
+
+}  // namespace
+
+// [SECTION] Deal panel
+
+void Screens::startNewDeal(ViewContext& ctx) {
+    const Pipeline* p = ctx.doc.findPipeline(board.pipelineId());
+    if (!p) p = ctx.doc.findPipeline(ctx.doc.settings.defaultPipeline);
+    if (!p && !ctx.doc.pipelines.empty()) p = &ctx.doc.pipelines.front();
+    if (!p || p->stages.empty()) return;
+    json c = {{"op", "deal.create"}, {"title", ctx.t("board.new_deal")}, {"pipelineId", p->id}, {"stageId", p->stages.front().id}};
+    if (!ctx.doc.settings.me.empty()) c["owner"] = ctx.doc.settings.me;
+    c["currency"] = ctx.doc.settings.displayCurrency;
+    ctx.push(std::move(c));
+    openCreated_ = true;
+}
+
+void Screens::dealPanel(ViewContext& ctx, const Id& dealId, Board& b) {
+    const Document& doc = ctx.doc;
+    const Deal* d = doc.findDeal(dealId);
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    float w = std::min(480.0f, vp->WorkSize.x);
+    ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x - w, vp->WorkPos.y + 48));
+    ImGui::SetNextWindowSize(ImVec2(w, vp->WorkSize.y - 48 - ImGui::GetFrameHeight() - 8));
+    ImGui::PushStyleColor(ImGuiCol_WindowBg, ctx.palette.card);
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 1.0f);
+    ImGui::Begin("##deal-panel", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
+    ctx.record("panel:deal");
+    if (ImGui::Button((std::string("× ") + ctx.t("action.close") + "###close-deal").c_str())) ctx.route = "#/board";
+    ctx.record(ctx.t("action.close"), "button:close-deal");
+    if (!d || d->deleted) {
+        ImGui::TextDisabled("%s", d ? ctx.t("deal.deleted") : "—");
+        if (d && ImGui::Button(ctx.t("action.restore"))) ctx.push({{"op", "deal.restore"}, {"id", d->id}});
+        ImGui::End();
+        ImGui::PopStyleVar();
+        ImGui::PopStyleColor();
+        return;
+    }
+    const Pipeline* p = doc.findPipeline(d->pipelineId);
+    const Stage* stage = p ? p->findStage(d->stageId) : nullptr;
+    std::string s;
+
+    // Title and status actions.
+    ImGui::SetNextItemWidth(-1);
+    s = d->title;
+    if (ImGui::InputText("##deal.title", &s) && s != d->title) pushSet(ctx, "deal", d->id, "title", s);
+    ctx.record("field:deal.title");
+    const char* statusKey = d->status == DealStatus::Won ? "status.won" : d->status == DealStatus::Lost ? "status.lost"
+                            : d->status == DealStatus::Suspended                                    ? "status.suspended"
+                                                                                                    : "status.open";
+    ImGui::TextDisabled("%s", ctx.t(statusKey));
+    if (d->status == DealStatus::Lost && !d->lostReason.empty()) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("— %s", d->lostReason.c_str());
+    }
+    if (d->status == DealStatus::Suspended) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("→ %s", formatDateShort(d->suspendedUntil, ctx.lang).c_str());
+    }
+    if (d->status == DealStatus::Open) {
+        ImGui::PushStyleColor(ImGuiCol_Button, ctx.palette.won);
+        ImGui::PushStyleColor(ImGuiCol_Text, ctx.palette.accentText);
+        if (ImGui::Button((std::string(ctx.t("deal.win")) + "###win").c_str())) ctx.push({{"op", "deal.win"}, {"id", d->id}});
+        ImGui::PopStyleColor(2);
+        ctx.record(ctx.t("deal.win"), "button:win");
+        ImGui::SameLine();
+        if (ImGui::Button((std::string(ctx.t("deal.lose")) + "###lose").c_str())) b.askLose(d->id);
+        ctx.record(ctx.t("deal.lose"), "button:lose");
+        ImGui::SameLine();
+        if (ImGui::Button((std::string(ctx.t("deal.suspend")) + "###suspend").c_str())) b.askSuspend(d->id);
+        ctx.record(ctx.t("deal.suspend"), "button:suspend");
+    } else {
+        if (ImGui::Button((std::string(ctx.t("deal.reopen")) + "###reopen").c_str())) ctx.push({{"op", "deal.reopen"}, {"id", d->id}});
+        ctx.record(ctx.t("deal.reopen"), "button:reopen");
+    }
+    ImGui::SameLine();
+    if (ImGui::Button((std::string(ctx.t("action.delete")) + "###delete-deal").c_str())) {
+        ctx.push({{"op", "deal.delete"}, {"id", d->id}});
+        ctx.route = "#/board";
+    }
+    ctx.record("button:delete-deal");
+    b.drawDialogs(ctx);
+
+    ImGui::BeginChild("##deal-body", ImVec2(0, 0), ImGuiChildFlags_None, ImGuiWindowFlags_NoBackground);
+    // Stage.
+    fieldLabel(ctx, "field.stage");
+    if (ImGui::BeginCombo("##deal.stage", stage ? stage->name.get(ctx.lang).c_str() : "—")) {
+        if (p)
+            for (const Stage& st : p->stages) {
+                ImGui::PushID(st.id.c_str());
+                if (ImGui::Selectable(st.name.get(ctx.lang).c_str(), st.id == d->stageId) && st.id != d->stageId)
+                    ctx.push({{"op", "deal.move"}, {"id", d->id}, {"stageId", st.id}});
+                ImGui::PopID();
+            }
+        ImGui::EndCombo();
+    }
+    ctx.record("field:deal.stage");
+    // Customer.
+    const Customer* cust = doc.findCustomer(d->customerId);
+    fieldLabel(ctx, "field.customer");
+    if (ImGui::BeginCombo("##deal.customer", cust ? cust->name.c_str() : "—", ImGuiComboFlags_HeightLarge)) {
+        for (const Customer& c : doc.customers) {
+            if (c.deleted) continue;
+            ImGui::PushID(c.id.c_str());
+            if (ImGui::Selectable(c.name.c_str(), c.id == d->customerId)) pushSet(ctx, "deal", d->id, "customerId", c.id);
+            ImGui::PopID();
+        }
+        ImGui::EndCombo();
+    }
+    ctx.record("field:deal.customer");
+    // Value and currency.
+    fieldLabel(ctx, "field.value");
+    double v = d->value;
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - 90);
+    if (ImGui::InputDouble("##deal.value", &v, 0, 0, "%.2f") && v != d->value && v >= 0) pushSet(ctx, "deal", d->id, "value", v);
+    ctx.record("field:deal.value");
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(-1);
+    if (ImGui::BeginCombo("##deal.currency", d->currency.c_str())) {
+        for (const char* c : kCurrencies)
+            if (ImGui::Selectable(c, d->currency == c) && d->currency != c) pushSet(ctx, "deal", d->id, "currency", c);
+        ImGui::EndCombo();
+    }
+    ctx.record("field:deal.currency");
+    // Probability: the stage default unless overridden.
+    fieldLabel(ctx, "field.probability");
+    int prob = doc.probabilityOf(*d);
+    if (ImGui::SliderInt("##deal.probability", &prob, 0, 100, "%d%%") && prob != doc.probabilityOf(*d))
+        pushSet(ctx, "deal", d->id, "probability", prob);
+    ctx.record("field:deal.probability");
+    json date;
+    if (dateField(ctx, "field.expected_close", "deal.expectedClose", d->expectedClose, date))
+        pushSet(ctx, "deal", d->id, "expectedClose", date);
+    // Owner.
+    const Member* owner = doc.findMember(d->owner);
+    fieldLabel(ctx, "field.owner");
+    if (ImGui::BeginCombo("##deal.owner", owner ? owner->name.c_str() : "—")) {
+        for (const Member& m : doc.members) {
+            ImGui::PushID(m.id.c_str());
+            if (ImGui::Selectable(m.name.c_str(), m.id == d->owner)) pushSet(ctx, "deal", d->id, "owner", m.id);
+            ImGui::PopID();
+        }
+        ImGui::EndCombo();
+    }
+    ctx.record("field:deal.owner");
+    if (textField(ctx, "field.labels", "deal.labels", joinLabels(d->labels), s)) {
+        json arr = json::array();
+        for (auto& l : splitLabels(s)) arr.push_back(l);
+        pushSet(ctx, "deal", d->id, "labels", arr);
+    }
+    if (textField(ctx, "field.next_step", "deal.nextStep", d->nextStep, s)) pushSet(ctx, "deal", d->id, "nextStep", s);
+    if (dateField(ctx, "field.next_step_due", "deal.nextStepDue", d->nextStepDue, date))
+        pushSet(ctx, "deal", d->id, "nextStepDue", date);
+
+    // Playbook of the current stage.
+    if (stage && !stage->playbook.empty()) {
+        sectionHeader(ctx, "section.playbook");
+        for (const std::string& item : stage->playbook) {
+            auto it = d->checklist.find(item);
+            bool done = it != d->checklist.end() && it->second;
+            ImGui::PushID(item.c_str());
+            if (ImGui::Checkbox(item.c_str(), &done)) {
+                json cl = json::object();
+                for (const auto& [k, val] : d->checklist) cl[k] = val;
+                cl[item] = done;
+                pushSet(ctx, "deal", d->id, "checklist", cl);
+            }
+            ImGui::PopID();
+        }
+    }
+
+    // Key information.
+    sectionHeader(ctx, "section.key_info");
+    struct KeyField { const char* label; const char* name; const std::string KeyInfo::*member; };
+    static const KeyField kKeys[] = {{"key.schedule", "schedule", &KeyInfo::schedule},
+                                     {"key.budget", "budget", &KeyInfo::budget},
+                                     {"key.requirement", "requirement", &KeyInfo::requirement},
+                                     {"key.decision", "decisionProcess", &KeyInfo::decisionProcess},
+                                     {"key.competition", "competition", &KeyInfo::competition},
+                                     {"key.evaluation", "evaluationItems", &KeyInfo::evaluationItems}};
+    for (const KeyField& k : kKeys) {
+        if (textField(ctx, k.label, std::string("deal.key.") + k.name, d->key.*(k.member), s)) {
+            json key = {{"schedule", d->key.schedule}, {"budget", d->key.budget}, {"requirement", d->key.requirement},
+                        {"decisionProcess", d->key.decisionProcess}, {"competition", d->key.competition},
+                        {"evaluationItems", d->key.evaluationItems}};
+            key[k.name] = s;
+            pushSet(ctx, "deal", d->id, "key", key);
+        }
+    }
+
+    // Qualification.
+    sectionHeader(ctx, "section.qualification");
+    struct QualField { const char* label; const char* name; bool Qualification::*member; };
+    static const QualField kQual[] = {{"qual.money", "money", &Qualification::money},
+                                      {"qual.authority", "authority", &Qualification::authority},
+                                      {"qual.need", "need", &Qualification::need},
+                                      {"qual.timing", "timing", &Qualification::timing}};
+    for (const QualField& q : kQual) {
+        bool on = d->qualification.*(q.member);
+        ImGui::SameLine(0, 0);
+        if (&q != kQual) ImGui::SameLine(0, 16);
+        else ImGui::NewLine();
+        if (ImGui::Checkbox(ctx.t(q.label), &on)) {
+            json qual = {{"money", d->qualification.money}, {"authority", d->qualification.authority},
+                         {"need", d->qualification.need}, {"timing", d->qualification.timing},
+                         {"notes", d->qualification.notes}};
+            qual[q.name] = on;
+            pushSet(ctx, "deal", d->id, "qualification", qual);
+        }
+        ctx.record(std::string("field:deal.qualification.") + q.name);
+    }
+
+    // Objections.
+    sectionHeader(ctx, "section.objections");
+    for (const Objection& o : d->objections) {
+        ImGui::PushID(o.id.c_str());
+        bool resolved = o.resolved;
+        if (ImGui::Checkbox("##resolved", &resolved))
+            ctx.push({{"op", "deal.objection.set"}, {"dealId", d->id}, {"id", o.id}, {"field", "resolved"}, {"value", resolved}});
+        ImGui::SameLine();
+        ImGui::TextDisabled("[%s]", ctx.t(kObjectionKeys[static_cast<int>(o.category)]));
+        ImGui::SameLine();
+        if (o.resolved) ImGui::TextDisabled("%s", o.text.c_str());
+        else ImGui::TextWrapped("%s", o.text.c_str());
+        ImGui::PopID();
+    }
+    ImGui::SetNextItemWidth(130);
+    if (ImGui::BeginCombo("##objection.category", ctx.t(kObjectionKeys[newObjectionCategory_]))) {
+        for (int i = 0; i < 7; ++i)
+            if (ImGui::Selectable(ctx.t(kObjectionKeys[i]), i == newObjectionCategory_)) newObjectionCategory_ = i;
+        ImGui::EndCombo();
+    }
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - 80);
+    ImGui::InputText("##objection.text", &newObjection_);
+    ctx.record("field:objection.text");
+    ImGui::SameLine();
+    if (ImGui::Button((std::string(ctx.t("action.add")) + "###add-objection").c_str()) && !newObjection_.empty()) {
+        ctx.push({{"op", "deal.objection.add"}, {"dealId", d->id},
+                  {"category", toString(static_cast<ObjectionCategory>(newObjectionCategory_))}, {"text", newObjection_}});
+        newObjection_.clear();
+    }
+    ctx.record("button:add-objection");
+
+    // Activities: log one, then the timeline (newest first).
+    sectionHeader(ctx, "section.activities");
+    ImGui::SetNextItemWidth(120);
+    if (ImGui::BeginCombo("##activity.kind", ctx.t(kActivityKeys[newActivityKind_]))) {
+        for (int i = 0; i < 10; ++i)
+            if (ImGui::Selectable(ctx.t(kActivityKeys[i]), i == newActivityKind_)) newActivityKind_ = i;
+        ImGui::EndCombo();
+    }
+    ctx.record("field:activity.kind");
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(-1);
+    bool enter = ImGui::InputTextWithHint("##activity.subject", ctx.t("activity.subject"), &newActivitySubject_,
+                                          ImGuiInputTextFlags_EnterReturnsTrue);
+    ctx.record("field:activity.subject");
+    ImGui::Checkbox(ctx.t("activity.done"), &newActivityDone_);
+    ctx.record("field:activity.done");
+    ImGui::SameLine();
+    ImGui::Checkbox(ctx.t("activity.advanced"), &newActivityAdvanced_);
+    ctx.record("field:activity.advanced");
+    ImGui::SameLine();
+    if ((ImGui::Button((std::string(ctx.t("activity.log")) + "###log-activity").c_str()) || enter) && !newActivitySubject_.empty()) {
+        json c = {{"op", "activity.create"}, {"dealId", d->id}, {"customerId", d->customerId},
+                  {"kind", toString(static_cast<ActivityKind>(newActivityKind_))}, {"subject", newActivitySubject_},
+                  {"advanced", newActivityAdvanced_}};
+        if (newActivityDone_) c["doneAt"] = formatTime(ctx.now);
+        else c["due"] = formatTime(ctx.now + 86400000LL);
+        if (!doc.settings.me.empty()) c["owner"] = doc.settings.me;
+        ctx.push(std::move(c));
+        newActivitySubject_.clear();
+        newActivityAdvanced_ = false;
+    }
+    ctx.record(ctx.t("activity.log"), "button:log-activity");
+    std::vector<const Activity*> acts;
+    for (const Activity& a : doc.activities)
+        if (!a.deleted && a.dealId == d->id) acts.push_back(&a);
+    std::sort(acts.begin(), acts.end(), [](const Activity* x, const Activity* y) {
+        return std::max(x->doneAt, x->due) > std::max(y->doneAt, y->due);
+    });
+    if (acts.empty()) ImGui::TextDisabled("%s", ctx.t("activity.empty"));
+    for (const Activity* a : acts) {
+        ImGui::PushID(a->id.c_str());
+        bool done = a->doneAt != 0;
+        if (ImGui::Checkbox("##done", &done) && done) ctx.push({{"op", "activity.complete"}, {"id", a->id}});
+        ImGui::SameLine();
+        ImU32 col = done ? ctx.palette.textDim
+                         : (a->due && dateFromTime(a->due) < ctx.today ? ctx.palette.overdue : ctx.palette.text);
+        ImGui::PushStyleColor(ImGuiCol_Text, col);
+        ImGui::Text("%s  %s · %s%s", timeLabel(done ? a->doneAt : a->due, ctx.lang).c_str(),
+                    ctx.t(kActivityKeys[static_cast<int>(a->kind)]), a->subject.c_str(), a->advanced ? "  ▲" : "");
+        ImGui::PopStyleColor();
+        ctx.record("activity:" + a->id);
+        ImGui::PopID();
+    }
+
+    // Stage history and change history.
+    sectionHeader(ctx, "section.stage_history");
+    for (const StageEntry& e : d->stageHistory) {
+        const Stage* st = p ? p->findStage(e.stageId) : nullptr;
+        ImGui::TextDisabled("%s  %s", timeLabel(e.at, ctx.lang).c_str(), st ? st->name.get(ctx.lang).c_str() : "—");
+    }
+    sectionHeader(ctx, "section.changes");
+    int shown = 0;
+    for (auto it = doc.changes.rbegin(); it != doc.changes.rend() && shown < 50; ++it) {
+        if (it->id != d->id) continue;
+        const Member* m = doc.findMember(it->by);
+        ImGui::TextDisabled("%s  %s  %s", timeLabel(it->at, ctx.lang).c_str(), m ? m->name.c_str() : "",
+                            it->what.c_str());
+        ++shown;
+    }
+    ImGui::EndChild();
+    ImGui::End();
+    ImGui::PopStyleVar();
+    ImGui::PopStyleColor();
+}
+
+// [SECTION] Customers
+
+void Screens::customers(ViewContext& ctx, const Id& customerId) {
+    const Document& doc = ctx.doc;
+    ImGui::BeginChild("##customer-list", ImVec2(std::min(360.0f, ImGui::GetContentRegionAvail().x), 0));
+    ImGui::SetNextItemWidth(-1);
+    ImGui::InputTextWithHint("##customer-search", ctx.t("customers.search"), &customerSearch_);
+    ctx.record("field:customer-search");
+    static const char* kGrades[] = {"A", "B", "C", "D"};
+    if (ImGui::RadioButton(ctx.t("board.all"), customerGrade_ < 0)) customerGrade_ = -1;
+    for (int g = 0; g < 4; ++g) {
+        ImGui::SameLine();
+        if (ImGui::RadioButton(kGrades[g], customerGrade_ == g)) customerGrade_ = g;
+    }
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - 70);
+    bool enter = ImGui::InputTextWithHint("##new-customer", ctx.t("customers.new"), &newCustomerName_,
+                                          ImGuiInputTextFlags_EnterReturnsTrue);
+    ctx.record("field:new-customer");
+    ImGui::SameLine();
+    if ((ImGui::Button((std::string(ctx.t("action.add")) + "###add-customer").c_str()) || enter) && !newCustomerName_.empty()) {
+        json c = {{"op", "customer.create"}, {"name", newCustomerName_}};
+        if (!doc.settings.me.empty()) c["owner"] = doc.settings.me;
+        ctx.push(std::move(c));
+        newCustomerName_.clear();
+    }
+    ctx.record("button:add-customer");
+    ImGui::Separator();
+    std::string q;
+    for (char c : customerSearch_) q += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::vector<std::size_t> rows;
+    for (std::size_t i = 0; i < doc.customers.size(); ++i) {
+        const Customer& c = doc.customers[i];
+        if (c.deleted || (customerGrade_ >= 0 && static_cast<int>(c.grade) != customerGrade_)) continue;
+        if (!q.empty()) {
+            std::string n;
+            for (char ch : c.name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            if (n.find(q) == std::string::npos) continue;
+        }
+        rows.push_back(i);
+    }
+    if (rows.empty()) ImGui::TextDisabled("%s", ctx.t("customers.empty"));
+    ImGuiListClipper clip;
+    clip.Begin(static_cast<int>(rows.size()));
+    while (clip.Step())
+        for (int r = clip.DisplayStart; r < clip.DisplayEnd; ++r) {
+            const Customer& c = doc.customers[rows[r]];
+            ImGui::PushID(c.id.c_str());
+            ImGui::PushStyleColor(ImGuiCol_Text, ctx.palette.grade[static_cast<int>(c.grade)]);
+            ImGui::TextUnformatted(kGrades[static_cast<int>(c.grade)]);
+            ImGui::PopStyleColor();
+            ImGui::SameLine();
+            if (ImGui::Selectable(c.name.c_str(), c.id == customerId)) ctx.route = "#/customer/" + c.id;
+            ctx.record("customer:" + c.id, c.name);
+            ImGui::PopID();
+        }
+    ImGui::EndChild();
+    ImGui::SameLine();
+
+    ImGui::BeginChild("##customer-card", ImVec2(0, 0));
+    const Customer* c = doc.findCustomer(customerId);
+    if (!c || c->deleted) {
+        ImGui::TextDisabled("%s", rows.empty() ? ctx.t("customers.empty") : "");
+        ImGui::EndChild();
+        return;
+    }
+    std::string s;
+    if (textField(ctx, "customers.name", "customer.name", c->name, s)) pushSet(ctx, "customer", c->id, "name", s);
+    fieldLabel(ctx, "board.grade");
+    int g = static_cast<int>(c->grade);
+    if (ImGui::Combo("##customer.grade", &g, kGrades, 4) && g != static_cast<int>(c->grade))
+        pushSet(ctx, "customer", c->id, "grade", kGrades[g]);
+    ctx.record("field:customer.grade");
+    if (textField(ctx, "customers.industry", "customer.industry", c->industry, s)) pushSet(ctx, "customer", c->id, "industry", s);
+    if (textField(ctx, "customers.region", "customer.region", c->region, s)) pushSet(ctx, "customer", c->id, "region", s);
+    if (const Customer* ref = doc.findCustomer(c->referredBy)) {
+        fieldLabel(ctx, "customers.referred_by");
+        if (ImGui::Selectable(ref->name.c_str())) ctx.route = "#/customer/" + ref->id;
+    }
+    if (textField(ctx, "customers.notes", "customer.notes", c->notes, s, true)) pushSet(ctx, "customer", c->id, "notes", s);
+
+    // Won revenue, the next follow-up by cadence, contacts, deals.
+    double won = 0;
+    int repurchases = 0;
+    for (const Deal& dl : doc.deals)
+        if (!dl.deleted && dl.customerId == c->id && dl.status == DealStatus::Won) {
+            auto r = dl.currency == doc.settings.displayCurrency ? 1.0
+                     : doc.settings.rates.count(dl.currency)     ? doc.settings.rates.at(dl.currency)
+                                                                 : 0.0;
+            won += dl.value * r;
+            repurchases += dl.repurchase ? 1 : 0;
+        }
+    fieldLabel(ctx, "customers.won_revenue");
+    ImGui::Text("%s  (%d)", formatMoney(won, doc.settings.displayCurrency, ctx.lang).c_str(), repurchases);
+    sectionHeader(ctx, "section.contacts");
+    for (const Contact& ct : doc.contacts)
+        if (!ct.deleted && ct.customerId == c->id)
+            ImGui::Text("%s  %s  %s", ct.name.c_str(), ct.title.c_str(), toString(ct.role));
+    sectionHeader(ctx, "section.deals");
+    for (const Deal& dl : doc.deals) {
+        if (dl.deleted || dl.customerId != c->id) continue;
+        ImGui::PushID(dl.id.c_str());
+        if (ImGui::Selectable((dl.title + "  " + formatMoney(dl.value, dl.currency, ctx.lang)).c_str()))
+            ctx.route = "#/deal/" + dl.id;
+        ImGui::PopID();
+    }
+    ImGui::EndChild();
+}
+
+// [SECTION] Today
+
+void Screens::today(ViewContext& ctx) {
+    // Attention lists come from core/metrics.h (being written); until then an empty state.
+    ImGui::TextDisabled("%s", ctx.t("today.empty"));
+}
+
+// [SECTION] Settings
+
+
+void Screens::settings(ViewContext& ctx) {
+    const Document& doc = ctx.doc;
+    const Settings& st = doc.settings;
+    ImGui::BeginChild("##settings", ImVec2(std::min(720.0f, ImGui::GetContentRegionAvail().x), 0));
+    fieldLabel(ctx, "settings.theme");
+    int dark = st.theme == "dark" ? 1 : 0;
+    if (ImGui::RadioButton(ctx.t("settings.light"), dark == 0) && dark) ctx.push({{"op", "settings.set"}, {"field", "theme"}, {"value", "light"}});
+    ctx.record("field:settings.theme.light");
+    ImGui::SameLine();
+    if (ImGui::RadioButton(ctx.t("settings.dark"), dark == 1) && !dark) ctx.push({{"op", "settings.set"}, {"field", "theme"}, {"value", "dark"}});
+    ctx.record("field:settings.theme.dark");
+    fieldLabel(ctx, "settings.language");
+    static const char* kLangNames[] = {"English", "简体中文", "繁體中文", "한국어"};
+    int li = 0;
+    for (int i = 0; i < 4; ++i)
+        if (ctx.lang == kLanguages[i]) li = i;
+    if (ImGui::Combo("##settings.language", &li, kLangNames, 4) && kLanguages[li] != ctx.lang)
+        ctx.push({{"op", "settings.set"}, {"field", "language"}, {"value", kLanguages[li]}});
+    ctx.record("field:settings.language");
+    fieldLabel(ctx, "settings.display_currency");
+    if (ImGui::BeginCombo("##settings.currency", st.displayCurrency.c_str())) {
+        for (const char* c : kCurrencies)
+            if (ImGui::Selectable(c, st.displayCurrency == c) && st.displayCurrency != c)
+                ctx.push({{"op", "settings.set"}, {"field", "displayCurrency"}, {"value", c}});
+        ImGui::EndCombo();
+    }
+    ctx.record("field:settings.currency");
+    fieldLabel(ctx, "settings.threshold");
+    double th = st.outOfFunnelThreshold;
+    if (ImGui::InputDouble("##settings.threshold", &th, 0, 0, "%.0f") && th >= 0 && th != st.outOfFunnelThreshold)
+        ctx.push({{"op", "settings.set"}, {"field", "outOfFunnelThreshold"}, {"value", th}});
+    fieldLabel(ctx, "settings.me");
+    const Member* me = doc.findMember(st.me);
+    if (ImGui::BeginCombo("##settings.me", me ? me->name.c_str() : "—")) {
+        for (const Member& m : doc.members) {
+            ImGui::PushID(m.id.c_str());
+            if (ImGui::Selectable(m.name.c_str(), m.id == st.me)) ctx.push({{"op", "settings.set"}, {"field", "me"}, {"value", m.id}});
+            ImGui::PopID();
+        }
+        ImGui::EndCombo();
+    }
+
+    // Stages of the board's pipeline: name in the UI language, probability, idle days.
+    const Pipeline* p = doc.findPipeline(board.pipelineId());
+    if (!p && !doc.pipelines.empty()) p = &doc.pipelines.front();
+    sectionHeader(ctx, "settings.stages");
+    if (p) {
+        if (ImGui::BeginTable("##stages", 4, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_RowBg)) {
+            ImGui::TableSetupColumn(ctx.t("settings.stage_name"), ImGuiTableColumnFlags_WidthStretch, 3);
+            ImGui::TableSetupColumn(ctx.t("field.probability"), ImGuiTableColumnFlags_WidthStretch, 1.2f);
+            ImGui::TableSetupColumn(ctx.t("settings.rotting_days"), ImGuiTableColumnFlags_WidthStretch, 1.2f);
+            ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, 60);
+            ImGui::TableHeadersRow();
+            for (const Stage& stg : p->stages) {
+                ImGui::PushID(stg.id.c_str());
+                ImGui::TableNextRow();
+                ImGui::TableNextColumn();
+                std::string name = stg.name.get(ctx.lang);
+                ImGui::SetNextItemWidth(-1);
+                if (ImGui::InputText("##name", &name) && !name.empty()) {
+                    json names = json::object();
+                    for (const auto& [l, n] : stg.name.byLang) names[l] = n;
+                    names[ctx.lang] = name;
+                    ctx.push({{"op", "stage.set"}, {"pipelineId", p->id}, {"id", stg.id}, {"field", "name"}, {"value", names}});
+                }
+                ctx.record("field:stage.name:" + stg.id);
+                ImGui::TableNextColumn();
+                int prob = stg.probability;
+                ImGui::SetNextItemWidth(-1);
+                if (ImGui::SliderInt("##prob", &prob, 0, 100, "%d%%") && prob != stg.probability)
+                    ctx.push({{"op", "stage.set"}, {"pipelineId", p->id}, {"id", stg.id}, {"field", "probability"}, {"value", prob}});
+                ctx.record("field:stage.probability:" + stg.id);
+                ImGui::TableNextColumn();
+                int rot = stg.rottingDays;
+                ImGui::SetNextItemWidth(-1);
+                if (ImGui::InputInt("##rot", &rot, 0) && rot >= 0 && rot != stg.rottingDays)
+                    ctx.push({{"op", "stage.set"}, {"pipelineId", p->id}, {"id", stg.id}, {"field", "rottingDays"}, {"value", rot}});
+                ImGui::TableNextColumn();
+                if (ImGui::SmallButton("×")) ctx.push({{"op", "stage.delete"}, {"pipelineId", p->id}, {"id", stg.id}});
+                ctx.record("button:stage.delete:" + stg.id);
+                ImGui::PopID();
+            }
+            ImGui::EndTable();
+        }
+        if (ImGui::Button((std::string(ctx.t("settings.add_stage")) + "###add-stage").c_str()))
+            ctx.push({{"op", "stage.create"}, {"pipelineId", p->id}, {"name", {{ctx.lang, ctx.t("settings.stage_name")}}},
+                      {"probability", 50}});
+        ctx.record("button:add-stage");
+    }
+
+    sectionHeader(ctx, "settings.cadence");
+    static const char* kGrades[] = {"A", "B", "C", "D"};
+    for (const char* g : kGrades) {
+        auto it = st.cadenceDays.find(g);
+        int days = it == st.cadenceDays.end() ? 0 : it->second;
+        ImGui::PushID(g);
+        ImGui::AlignTextToFramePadding();
+        ImGui::TextUnformatted(g);
+        ImGui::SameLine(40);
+        ImGui::SetNextItemWidth(120);
+        if (ImGui::InputInt("##cadence", &days, 1) && days > 0 && days != (it == st.cadenceDays.end() ? 0 : it->second)) {
+            json cad = json::object();
+            for (const auto& [k, val] : st.cadenceDays) cad[k] = val;
+            cad[g] = days;
+            ctx.push({{"op", "settings.set"}, {"field", "cadenceDays"}, {"value", cad}});
+        }
+        ImGui::PopID();
+    }
+    ImGui::EndChild();
+}
+
+}  // namespace funnel::ui

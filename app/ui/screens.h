@@ -1,0 +1,37 @@
+// Funnel — the screens behind the board: the deal card (a panel beside the board), customers,
+// Today and Settings. Each reads the document through a ViewContext and pushes commands.
+#pragma once
+
+#include <string>
+
+#include "ui/board.h"
+#include "ui/view.h"
+
+namespace funnel::ui {
+
+struct Screens {
+    Board board;
+
+    void dealPanel(ViewContext& ctx, const Id& dealId, Board& board);
+    void customers(ViewContext& ctx, const Id& customerId);
+    void today(ViewContext& ctx);
+    void settings(ViewContext& ctx);
+
+    // "New deal": creates a deal in the first stage of the board's pipeline and opens it.
+    void startNewDeal(ViewContext& ctx);
+    bool takeOpenCreated() { return std::exchange(openCreated_, false); }
+
+private:
+    bool openCreated_ = false;
+    std::string customerSearch_;
+    int customerGrade_ = -1;
+    std::string newActivitySubject_;
+    int newActivityKind_ = 0;
+    bool newActivityDone_ = true;
+    bool newActivityAdvanced_ = false;
+    std::string newObjection_;
+    int newObjectionCategory_ = 0;
+    std::string newCustomerName_;
+};
+
+}  // namespace funnel::ui

@@ -1,0 +1,226 @@
+// Funnel — the string table of the views (see strings.h). Keep entries grouped by screen;
+// each row: key, English, 简体中文, 繁體中文, 한국어.
+#include "ui/strings.h"
+
+#include <cctype>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace funnel::ui {
+
+namespace {
+
+const std::vector<StringEntry> kTable = {
+    // [SECTION] Navigation and frame
+    {"app.name", "Funnel", "销售漏斗", "銷售漏斗", "퍼널"},
+    {"nav.board", "Board", "看板", "看板", "보드"},
+    {"nav.customers", "Customers", "客户", "客戶", "고객"},
+    {"nav.today", "Today", "今日", "今日", "오늘"},
+    {"nav.settings", "Settings", "设置", "設定", "설정"},
+    {"action.undo", "Undo", "撤销", "復原", "실행 취소"},
+    {"action.redo", "Redo", "重做", "重做", "다시 실행"},
+    {"action.ok", "OK", "确定", "確定", "확인"},
+    {"action.cancel", "Cancel", "取消", "取消", "취소"},
+    {"action.close", "Close", "关闭", "關閉", "닫기"},
+    {"action.delete", "Delete", "删除", "刪除", "삭제"},
+    {"action.restore", "Restore", "恢复", "還原", "복원"},
+    {"action.add", "Add", "添加", "新增", "추가"},
+    {"action.open", "Open", "打开", "開啟", "열기"},
+    {"status.saving", "Saving…", "正在保存…", "正在儲存…", "저장 중…"},
+    {"status.saved", "Saved", "已保存", "已儲存", "저장됨"},
+    {"status.failed", "Not saved", "未保存", "未儲存", "저장 안 됨"},
+    {"storage.unavailable", "This browser does not let Funnel store data (private window?). Your changes are kept in memory only.",
+     "此浏览器不允许保存数据（无痕模式？）。您的更改仅保存在内存中。",
+     "此瀏覽器不允許儲存資料（無痕模式？）。您的變更僅保留在記憶體中。",
+     "이 브라우저에서는 데이터를 저장할 수 없습니다(시크릿 창?). 변경 내용은 메모리에만 보관됩니다."},
+    {"storage.full", "Storage is full. Your changes are kept and will be saved when space is free.",
+     "存储空间已满。您的更改已保留，有空间时将自动保存。", "儲存空間已滿。您的變更已保留，有空間時將自動儲存。",
+     "저장 공간이 가득 찼습니다. 변경 내용은 보관되며 공간이 생기면 저장됩니다."},
+    {"storage.retrying", "Saving failed; retrying.", "保存失败，正在重试。", "儲存失敗，正在重試。", "저장 실패, 다시 시도 중입니다."},
+
+    // [SECTION] Board
+    {"board.new_deal", "New deal", "新建商机", "新增商機", "새 거래"},
+    {"board.search", "Search deals, customers, contacts", "搜索商机、客户、联系人", "搜尋商機、客戶、聯絡人", "거래, 고객, 연락처 검색"},
+    {"board.pipeline", "Pipeline", "销售流程", "銷售流程", "파이프라인"},
+    {"board.filter", "Filter", "筛选", "篩選", "필터"},
+    {"board.sort", "Sort", "排序", "排序", "정렬"},
+    {"board.all", "All", "全部", "全部", "전체"},
+    {"board.owner", "Owner", "负责人", "負責人", "담당자"},
+    {"board.grade", "Grade", "等级", "等級", "등급"},
+    {"board.label", "Label", "标签", "標籤", "라벨"},
+    {"board.source", "Source", "来源", "來源", "출처"},
+    {"board.status", "Status", "状态", "狀態", "상태"},
+    {"board.clear_filters", "Clear filters", "清除筛选", "清除篩選", "필터 지우기"},
+    {"board.sort.manual", "Manual order", "手动排序", "手動排序", "수동 순서"},
+    {"board.sort.value", "Value (high first)", "金额（从高到低）", "金額（由高至低）", "금액(높은 순)"},
+    {"board.sort.close", "Expected close", "预计成交日期", "預計成交日期", "예상 마감일"},
+    {"board.sort.updated", "Recently updated", "最近更新", "最近更新", "최근 수정"},
+    {"board.deals", "deals", "个商机", "個商機", "건"},
+    {"board.weighted", "weighted", "加权", "加權", "가중"},
+    {"board.quick_add", "+ Add a deal", "+ 添加商机", "+ 新增商機", "+ 거래 추가"},
+    {"board.quick_add_hint", "Deal title, then Enter", "输入商机名称后按回车", "輸入商機名稱後按 Enter", "거래 이름 입력 후 Enter"},
+    {"board.empty_column", "No deals here yet", "暂无商机", "尚無商機", "거래가 없습니다"},
+    {"board.empty_pipeline", "This pipeline has no stages. Add stages in Settings.", "此流程没有阶段，请在设置中添加。",
+     "此流程沒有階段，請在設定中新增。", "이 파이프라인에는 단계가 없습니다. 설정에서 추가하세요."},
+    {"board.no_match", "No deals match the filters", "没有符合筛选条件的商机", "沒有符合篩選條件的商機", "필터에 맞는 거래가 없습니다"},
+    {"board.rotting", "Idle", "停滞", "停滯", "정체"},
+    {"board.overdue", "Overdue", "已逾期", "已逾期", "기한 지남"},
+    {"board.due_today", "Due today", "今天到期", "今天到期", "오늘 마감"},
+    {"board.no_activity", "No next step", "无下一步", "無下一步", "다음 단계 없음"},
+    {"board.missing_rate", "No exchange rate for", "缺少汇率：", "缺少匯率：", "환율 없음:"},
+
+    // [SECTION] Deal actions and dialogs
+    {"deal.win", "Won", "赢单", "贏單", "수주"},
+    {"deal.lose", "Lost", "输单", "輸單", "실주"},
+    {"deal.suspend", "Suspend", "暂停", "暫停", "보류"},
+    {"deal.reopen", "Reopen", "重新打开", "重新開啟", "다시 열기"},
+    {"deal.move_next", "Next stage", "下一阶段", "下一階段", "다음 단계로"},
+    {"deal.move_prev", "Previous stage", "上一阶段", "上一階段", "이전 단계로"},
+    {"deal.lost_reason", "Why was it lost?", "输单原因？", "輸單原因？", "실주 사유는?"},
+    {"deal.lost_reason_required", "Enter a reason", "请输入原因", "請輸入原因", "사유를 입력하세요"},
+    {"deal.suspend_until", "Revisit on (YYYY-MM-DD)", "重新跟进日期（YYYY-MM-DD）", "重新跟進日期（YYYY-MM-DD）", "재검토 날짜 (YYYY-MM-DD)"},
+    {"deal.bad_date", "Enter a date as YYYY-MM-DD", "请按 YYYY-MM-DD 输入日期", "請按 YYYY-MM-DD 輸入日期", "YYYY-MM-DD 형식으로 입력하세요"},
+    {"deal.deleted", "Deal deleted", "商机已删除", "商機已刪除", "거래가 삭제되었습니다"},
+
+    // [SECTION] Deal card fields
+    {"field.title", "Title", "名称", "名稱", "제목"},
+    {"field.customer", "Customer", "客户", "客戶", "고객"},
+    {"field.value", "Value", "金额", "金額", "금액"},
+    {"field.currency", "Currency", "币种", "幣別", "통화"},
+    {"field.stage", "Stage", "阶段", "階段", "단계"},
+    {"field.probability", "Probability %", "赢率 %", "贏率 %", "확률 %"},
+    {"field.expected_close", "Expected close", "预计成交", "預計成交", "예상 마감"},
+    {"field.owner", "Owner", "负责人", "負責人", "담당자"},
+    {"field.labels", "Labels", "标签", "標籤", "라벨"},
+    {"field.next_step", "Next step", "下一步", "下一步", "다음 단계"},
+    {"field.next_step_due", "Next step due", "下一步日期", "下一步日期", "다음 단계 기한"},
+    {"field.status", "Status", "状态", "狀態", "상태"},
+    {"section.key_info", "Key information", "关键信息", "關鍵資訊", "핵심 정보"},
+    {"key.schedule", "Schedule", "时间表", "時程", "일정"},
+    {"key.budget", "Budget", "预算", "預算", "예산"},
+    {"key.requirement", "Requirement", "需求", "需求", "요구 사항"},
+    {"key.decision", "Decision people and process", "决策人与流程", "決策人與流程", "의사결정자와 절차"},
+    {"key.competition", "Competition", "竞争情况", "競爭情況", "경쟁 상황"},
+    {"key.evaluation", "Key evaluation items", "关键评估项", "關鍵評估項目", "핵심 평가 항목"},
+    {"section.qualification", "Qualification (BANT)", "资格确认（BANT）", "資格確認（BANT）", "자격 확인 (BANT)"},
+    {"qual.money", "Budget / money", "预算", "預算", "예산"},
+    {"qual.authority", "Authority", "决策权", "決策權", "권한"},
+    {"qual.need", "Need", "需求", "需求", "필요"},
+    {"qual.timing", "Timing", "时机", "時機", "시기"},
+    {"section.objections", "Objections", "异议", "異議", "이의 제기"},
+    {"section.activities", "Activities", "活动", "活動", "활동"},
+    {"section.playbook", "Playbook for this stage", "本阶段行动清单", "本階段行動清單", "이 단계의 플레이북"},
+    {"section.stage_history", "Stage history", "阶段记录", "階段紀錄", "단계 이력"},
+    {"section.changes", "Change history", "变更记录", "變更紀錄", "변경 이력"},
+    {"section.contacts", "Contacts", "联系人", "聯絡人", "연락처"},
+    {"section.deals", "Deals", "商机", "商機", "거래"},
+    {"activity.log", "Log activity", "记录活动", "記錄活動", "활동 기록"},
+    {"activity.subject", "Subject", "主题", "主旨", "제목"},
+    {"activity.kind", "Type", "类型", "類型", "유형"},
+    {"activity.done", "Done", "已完成", "已完成", "완료"},
+    {"activity.planned", "Planned", "计划中", "計畫中", "예정"},
+    {"activity.advanced", "Advanced the deal", "推进了商机", "推進了商機", "거래 진전"},
+    {"activity.empty", "No activities yet. Log a call or a visit.", "暂无活动。记录一次电话或拜访吧。", "尚無活動。記錄一次電話或拜訪吧。",
+     "활동이 없습니다. 통화나 방문을 기록하세요."},
+    {"objection.add", "Add objection", "添加异议", "新增異議", "이의 추가"},
+    {"objection.resolved", "Resolved", "已解决", "已解決", "해결됨"},
+
+    // [SECTION] Enumerations
+    {"status.open", "Open", "进行中", "進行中", "진행 중"},
+    {"status.won", "Won", "已赢单", "已贏單", "수주"},
+    {"status.lost", "Lost", "已输单", "已輸單", "실주"},
+    {"status.suspended", "Suspended", "已暂停", "已暫停", "보류"},
+    {"kind.call", "Call", "电话", "電話", "통화"},
+    {"kind.visit", "Visit", "拜访", "拜訪", "방문"},
+    {"kind.meeting", "Meeting", "会议", "會議", "미팅"},
+    {"kind.email", "Email", "邮件", "郵件", "이메일"},
+    {"kind.message", "Message", "消息", "訊息", "메시지"},
+    {"kind.demo", "Demo", "演示", "展示", "시연"},
+    {"kind.quoteSent", "Quote sent", "已发报价", "已送報價", "견적 발송"},
+    {"kind.gift", "Gift / card", "礼品/贺卡", "禮品/賀卡", "선물/카드"},
+    {"kind.event", "Event", "活动邀约", "活動邀約", "행사"},
+    {"kind.afterSales", "After-sales", "售后回访", "售後回訪", "사후 관리"},
+    {"objection.price", "Price", "价格", "價格", "가격"},
+    {"objection.function", "Function", "功能", "功能", "기능"},
+    {"objection.afterSales", "After-sales service", "售后服务", "售後服務", "사후 서비스"},
+    {"objection.competitor", "Competitor", "竞争对手", "競爭對手", "경쟁사"},
+    {"objection.resourceSupport", "Resource support", "资源支持", "資源支援", "자원 지원"},
+    {"objection.guarantee", "Guarantee", "保障", "保證", "보증"},
+    {"objection.other", "Other", "其他", "其他", "기타"},
+
+    // [SECTION] Customers
+    {"customers.new", "New customer", "新建客户", "新增客戶", "새 고객"},
+    {"customers.search", "Search customers", "搜索客户", "搜尋客戶", "고객 검색"},
+    {"customers.empty", "No customers yet. Add your first customer.", "还没有客户，添加第一个客户吧。", "尚無客戶，新增第一位客戶吧。",
+     "고객이 없습니다. 첫 고객을 추가하세요."},
+    {"customers.name", "Customer name", "客户名称", "客戶名稱", "고객 이름"},
+    {"customers.industry", "Industry", "行业", "產業", "업종"},
+    {"customers.region", "Region", "地区", "地區", "지역"},
+    {"customers.won_revenue", "Won revenue", "成交金额", "成交金額", "수주 금액"},
+    {"customers.next_follow_up", "Next follow-up", "下次跟进", "下次跟進", "다음 후속 조치"},
+    {"customers.referred_by", "Referred by", "推荐人", "推薦人", "추천인"},
+    {"customers.notes", "Notes", "备注", "備註", "메모"},
+
+    // [SECTION] Today
+    {"today.overdue", "Overdue follow-ups", "逾期跟进", "逾期跟進", "기한 지난 후속 조치"},
+    {"today.due", "Due today", "今日到期", "今日到期", "오늘 마감"},
+    {"today.after_sales", "After-sales follow-ups", "售后回访", "售後回訪", "사후 관리"},
+    {"today.rotting", "Idle deals", "停滞商机", "停滯商機", "정체된 거래"},
+    {"today.revisit", "Suspended deals to revisit", "待重新跟进的暂停商机", "待重新跟進的暫停商機", "재검토할 보류 거래"},
+    {"today.empty", "Nothing needs your attention today.", "今天没有需要处理的事项。", "今天沒有需要處理的事項。",
+     "오늘 처리할 일이 없습니다."},
+
+    // [SECTION] Settings
+    {"settings.language", "Language", "语言", "語言", "언어"},
+    {"settings.theme", "Theme", "主题", "主題", "테마"},
+    {"settings.light", "Light", "浅色", "淺色", "밝게"},
+    {"settings.dark", "Dark", "深色", "深色", "어둡게"},
+    {"settings.stages", "Stages", "阶段", "階段", "단계"},
+    {"settings.stage_name", "Stage name", "阶段名称", "階段名稱", "단계 이름"},
+    {"settings.add_stage", "Add stage", "添加阶段", "新增階段", "단계 추가"},
+    {"settings.rotting_days", "Idle after days", "停滞天数", "停滯天數", "정체 기준 일수"},
+    {"settings.display_currency", "Display currency", "显示币种", "顯示幣別", "표시 통화"},
+    {"settings.threshold", "Out-of-funnel threshold", "漏斗外小单阈值", "漏斗外小單門檻", "퍼널 외 소액 기준"},
+    {"settings.cadence", "Follow-up cadence (days)", "跟进周期（天）", "跟進週期（天）", "후속 주기(일)"},
+    {"settings.me", "I am", "我是", "我是", "나는"},
+};
+
+}  // namespace
+
+const std::vector<StringEntry>& stringTable() { return kTable; }
+
+const char* tr(std::string_view key, std::string_view lang) {
+    static const std::unordered_map<std::string_view, const StringEntry*> index = [] {
+        std::unordered_map<std::string_view, const StringEntry*> m;
+        for (const auto& e : kTable) m.emplace(e.key, &e);
+        return m;
+    }();
+    auto it = index.find(key);
+    if (it == index.end()) {
+        // Unknown keys show as themselves so a missing entry is visible, not blank.
+        static std::unordered_set<std::string> unknown;
+        return unknown.emplace(key).first->c_str();
+    }
+    const StringEntry& e = *it->second;
+    if (lang == "zh-Hans") return e.zhHans;
+    if (lang == "zh-Hant") return e.zhHant;
+    if (lang == "ko") return e.ko;
+    return e.en;
+}
+
+std::string normaliseLanguage(std::string_view tag) {
+    auto starts = [&](std::string_view p) {
+        if (tag.size() < p.size()) return false;
+        for (size_t i = 0; i < p.size(); ++i)
+            if (std::tolower(static_cast<unsigned char>(tag[i])) != std::tolower(static_cast<unsigned char>(p[i])))
+                return false;
+        return true;
+    };
+    if (starts("zh-hant") || starts("zh-tw") || starts("zh-hk") || starts("zh-mo")) return "zh-Hant";
+    if (starts("zh")) return "zh-Hans";
+    if (starts("ko")) return "ko";
+    return "en";
+}
+
+}  // namespace funnel::ui

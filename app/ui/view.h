@@ -1,0 +1,49 @@
+// Funnel — what every view gets for one frame: the document to read, the list to push commands
+// onto, the language, the clock, and the item-rectangle registry. Views never change the
+// document; App applies the pushed commands after the UI pass (Workspace::applyQueued).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <imgui.h>
+
+#include "core/model.h"
+#include "ui/app.h"
+#include "ui/strings.h"
+
+namespace funnel::ui {
+
+struct Palette;
+
+struct ViewContext {
+    const Document& doc;
+    std::vector<json>& commands;     // queued in order; applied after the frame
+    const std::string& lang;
+    Time now = 0;
+    Date today = 0;
+    ItemRects& rects;
+    const Palette& palette;
+    std::string& route;              // a view may navigate by assigning a route
+
+    const char* t(std::string_view key) const { return tr(key, lang); }
+    void push(json command) { commands.push_back(std::move(command)); }
+
+    // Records the last ImGui item under each key given (its visible label, its stable id).
+    void record(const std::string& key) const {
+        ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+        rects.record(key, Rect{a.x, a.y, b.x - a.x, b.y - a.y});
+    }
+    void record(const std::string& key1, const std::string& key2) const {
+        record(key1);
+        record(key2);
+    }
+};
+
+// Formatting per language (format.cpp).
+std::string formatMoney(double amount, const std::string& currency, const std::string& lang);
+std::string formatMoneyCompact(double amount, const std::string& currency, const std::string& lang);
+std::string formatDateShort(Date d, const std::string& lang);
+std::string initialsOf(const std::string& name);
+
+}  // namespace funnel::ui

@@ -1,0 +1,49 @@
+// Funnel — the headless UI test driver: an ImGui context with no backend, the real App on a
+// Workspace, fed mouse and keyboard events and stepped frame by frame. Items are found through
+// the rectangles the views record (App::itemRects), by visible label or stable id.
+#pragma once
+
+#include <string>
+
+#include <imgui.h>
+
+#include "core/workspace.h"
+#include "ui/app.h"
+
+namespace funnel::test {
+
+class UiDriver {
+public:
+    explicit UiDriver(Document doc, const std::string& lang = "en", ImVec2 size = ImVec2(1400, 900));
+    ~UiDriver();
+    UiDriver(const UiDriver&) = delete;
+    UiDriver& operator=(const UiDriver&) = delete;
+
+    // One frame: NewFrame → App::draw → Render → App::applyFrame. Input queued before it is seen in it.
+    void frame();
+    void frames(int n);
+
+    bool has(const std::string& key) const;
+    ui::Rect rect(const std::string& key) const;   // fails the test when the item was not drawn
+    ImVec2 center(const std::string& key) const;
+
+    void moveTo(ImVec2 p);
+    void click(const std::string& key, ImGuiMouseButton button = ImGuiMouseButton_Left);
+    void clickAt(ImVec2 p, ImGuiMouseButton button = ImGuiMouseButton_Left);
+    // Press on `from`, move in steps to `to`, release: ImGui's drag and drop as a person does it.
+    void drag(ImVec2 from, ImVec2 to);
+    void type(const std::string& utf8);            // into the focused field
+    void press(ImGuiKey key, ImGuiKeyChord mods = 0);
+
+    Workspace& workspace() { return ws_; }
+    const Document& doc() const { return ws_.document(); }
+    ui::App& app() { return app_; }
+    Time now = 1764288000000;                       // 2025-11-28T00:00:00Z, fixed for repeatable tests
+
+private:
+    ImGuiContext* ctx_ = nullptr;
+    Workspace ws_;
+    ui::App app_;
+};
+
+}  // namespace funnel::test
