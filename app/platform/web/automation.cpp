@@ -1,0 +1,93 @@
+// window.funnel, the C side: each call takes and returns JSON text (web/funnel-shell.js wraps
+// them into the JS API documented in README.md). Nothing here throws: input is parsed with
+// json::parse(s, nullptr, false) and errors come back as {"ok":false,"error":…}.
+#include <string>
+
+#include <emscripten.h>
+
+#include "core/codec.h"
+#include "platform/web/fonts.h"
+#include "platform/web/tab.h"
+
+namespace {
+
+using funnel::json;
+
+// The returned pointer stays valid until the next call (the JS wrapper copies it at once).
+const char* reply(const json& j) {
+    static std::string out;
+    out = funnel::dumpJson(j);
+    return out.c_str();
+}
+
+json answer(const funnel::CommandResult& r) {
+    if (!r.ok) return json{{"ok", false}, {"error", r.error}};
+    return json{{"ok", true}, {"result", r.result.is_null() ? json::object() : r.result}};
+}
+
+}  // namespace
+
+extern "C" {
+
+EMSCRIPTEN_KEEPALIVE const char* funnel_api_snapshot() {
+    return reply(funnel::encodeDocument(funnel::web::tab().workspace.document()));
+}
+
+EMSCRIPTEN_KEEPALIVE const char* funnel_api_command(const char* text) {
+    json command = json::parse(text, nullptr, false);
+    if (command.is_discarded() || !command.is_object())
+        return reply(json{{"ok", false}, {"error", "command: expected a JSON object"}});
+    funnel::web::Tab& t = funnel::web::tab();
+    const funnel::CommandResult r = t.workspace.perform(command, funnel::web::commandContext());
+    funnel::web::wake();
+    return reply(answer(r));
+}
+
+EMSCRIPTEN_KEEPALIVE const char* funnel_api_undo() {
+    const funnel::CommandResult r = funnel::web::tab().workspace.undo(funnel::web::commandContext());
+    funnel::web::wake();
+    return reply(answer(r));
+}
+
+EMSCRIPTEN_KEEPALIVE const char* funnel_api_redo() {
+    const funnel::CommandResult r = funnel::web::tab().workspace.redo(funnel::web::commandContext());
+    funnel::web::wake();
+    return reply(answer(r));
+}
+
+EMSCRIPTEN_KEEPALIVE const char* funnel_api_item_rect(const char* label) {
+    const auto r = funnel::web::tab().app.itemRects().find(label);
+    if (!r) return "null";
+    return reply(json{{"x", r->x}, {"y", r->y}, {"w", r->w}, {"h", r->h}});
+}
+
+// All labels and ids recorded in the last frame (for test diagnostics).
+EMSCRIPTEN_KEEPALIVE const char* funnel_api_item_keys() {
+    json keys = json::array();
+    for (const auto& [key, rect] : funnel::web::tab().app.itemRects().all()) keys.push_back(key);
+    return reply(keys);
+}
+
+EMSCRIPTEN_KEEPALIVE const char* funnel_api_stats() {
+    const funnel::web::Tab& t = funnel::web::tab();
+    json fonts = json::array();
+    for (const std::string& f : funnel::web::loadedFonts()) fonts.push_back(f);
+    return reply(json{{"frames", t.stats.frames},
+                      {"lastFrameMs", t.stats.lastFrameMs},
+                      {"firstFrameMs", t.stats.firstFrameMs},
+                      {"fontsLoaded", fonts},
+                      {"heapBytes", double(__builtin_wasm_memory_size(0)) * 65536.0},
+                      {"language", t.app.language()},
+                      {"route", t.app.route()}});
+}
+
+EMSCRIPTEN_KEEPALIVE void funnel_api_open(const char* route) {
+    funnel::web::tab().app.open(route);
+    funnel::web::wake();
+}
+
+EMSCRIPTEN_KEEPALIVE void funnel_api_set_language(const char* lang) {
+    funnel::web::setLanguageOverride(lang);
+}
+
+}  // extern "C"

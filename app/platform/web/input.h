@@ -1,0 +1,13 @@
+// Browser input → ImGuiIO: mouse, wheel, keys, touch, focus and resize through <emscripten/html5.h>.
+// Text (typed characters, IME, paste) arrives through the text agent (text_agent.h) instead.
+#pragma once
+
+namespace funnel::web {
+
+// Registers the callbacks on the window and on `canvasSelector` ("#canvas").
+void installInput(const char* canvasSelector);
+
+// True on macOS/iOS, where Cmd is the shortcut modifier (ImGui swaps it with Ctrl for us).
+bool appleKeyboard();
+
+}  // namespace funnel::web

@@ -1,0 +1,353 @@
+// Funnel's browser entry point and frame loop.
+//
+// Frames are drawn on demand, not in a free-running loop: wake() asks for a few animation
+// frames after every input, API call, font arrival or storage event, and the loop keeps going
+// only while the app animates. An idle tab draws nothing (window.funnel.stats().frames stays put).
+//
+// Startup: WebGL2 context → ImGui → text agent + input → fetch the Latin font and open storage
+// (both async) → the first frame once both answered → the CJK face in the background.
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <string>
+
+#include <GLES3/gl3.h>
+#include <emscripten.h>
+#include <emscripten/html5.h>
+#include <imgui.h>
+#include <imgui_impl_opengl3.h>
+
+#include "core/model.h"
+#include "platform/web/fonts.h"
+#include "platform/web/input.h"
+#include "platform/web/tab.h"
+#include "platform/web/text_agent.h"
+
+#if __has_include("platform/web/persistence.h")
+#include "platform/web/persistence.h"
+#define FUNNEL_WEB_PERSISTENCE 1
+#endif
+
+namespace funnel::web {
+namespace {
+
+constexpr const char* kCanvas = "#canvas";
+
+struct Loop {
+    EMSCRIPTEN_WEBGL_CONTEXT_HANDLE gl = 0;
+    bool running = false;        // fonts and document are in: frames may be drawn
+    bool scheduled = false;      // an animation frame is requested
+    int framesLeft = 0;
+    double lastFrameAt = 0;      // performance.now() of the previous frame
+    int fbWidth = 0, fbHeight = 0;
+    bool fontReady = false;
+    std::string appliedLanguage;
+    std::string languageOverride;// ?lang= or window.funnel.setLanguage
+    std::string browserLanguage;
+    std::string lastRoute;
+#ifdef FUNNEL_WEB_PERSISTENCE
+    Persistence persistence;
+    bool persistencePending = false;
+#endif
+};
+
+Loop& loop() {
+    static Loop l;
+    return l;
+}
+
+Time nowMs() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+int utcOffsetMinutes() {
+    return EM_ASM_INT({ return -new Date().getTimezoneOffset(); });
+}
+
+// [SECTION] JS glue
+EM_JS(char*, funnel_page_setting_js, (const char* key), {
+    const v = (Module.funnelPage && Module.funnelPage[UTF8ToString(key)]) || "";
+    const n = lengthBytesUTF8(v) + 1;
+    const p = _malloc(n);
+    stringToUTF8(v, p, n);
+    return p;
+});
+
+EM_JS(void, funnel_first_frame_js, (), {
+    if (Module.funnelFirstFrame) Module.funnelFirstFrame();
+});
+
+EM_JS(void, funnel_set_page_language_js, (const char* lang), {
+    document.documentElement.lang = UTF8ToString(lang);
+});
+
+EM_JS(void, funnel_set_hash_js, (const char* route), {
+    const r = UTF8ToString(route);
+    if (location.hash !== r && !(location.hash === "" && r === '#/board')) location.hash = r;
+});
+
+EM_JS(void, funnel_watch_hash_js, (), {
+    window.addEventListener('hashchange', function() {
+        const h = location.hash || '#/board';
+        const n = lengthBytesUTF8(h) + 1;
+        const p = _malloc(n);
+        stringToUTF8(h, p, n);
+        Module._funnel_api_open(p);
+        _free(p);
+    });
+});
+
+std::string pageSetting(const char* key) {
+    char* p = funnel_page_setting_js(key);
+    std::string s = p;
+    std::free(p);
+    return s;
+}
+
+// [SECTION] Language
+// ?lang= or the API wins; then the document's setting; then the browser's languages.
+void followLanguage() {
+    Loop& l = loop();
+    Tab& t = tab();
+    if (!l.appliedLanguage.empty() && t.app.language() != l.appliedLanguage)
+        l.languageOverride = t.app.language();   // the views switched it themselves
+    std::string want = l.languageOverride;
+    if (want.empty()) want = t.workspace.document().settings.language;
+    if (want.empty()) want = l.browserLanguage;
+    if (want != t.app.language() || l.appliedLanguage.empty()) t.app.setLanguage(want);
+    if (t.app.language() != l.appliedLanguage) {
+        l.appliedLanguage = t.app.language();
+        funnel_set_page_language_js(l.appliedLanguage.c_str());
+        useCjkFaceFor(l.appliedLanguage);
+        wake();
+    }
+}
+
+// [SECTION] Frame
+void fitCanvas() {
+    Loop& l = loop();
+    double cssW = 0, cssH = 0;
+    emscripten_get_element_css_size(kCanvas, &cssW, &cssH);
+    const double dpr = emscripten_get_device_pixel_ratio();
+    const int fbW = std::max(1, int(cssW * dpr + 0.5));
+    const int fbH = std::max(1, int(cssH * dpr + 0.5));
+    if (fbW != l.fbWidth || fbH != l.fbHeight) {
+        emscripten_set_canvas_element_size(kCanvas, fbW, fbH);
+        l.fbWidth = fbW;
+        l.fbHeight = fbH;
+    }
+    ImGuiIO& io = ImGui::GetIO();
+    io.DisplaySize = ImVec2(float(std::max(1.0, cssW)), float(std::max(1.0, cssH)));
+    io.DisplayFramebufferScale = ImVec2(float(fbW / std::max(1.0, cssW)), float(fbH / std::max(1.0, cssH)));
+}
+
+#ifdef FUNNEL_WEB_PERSISTENCE
+void showSaveStatus() {
+    Tab& t = tab();
+    ui::SaveStatus s = loop().persistence.status();
+    if (!t.storageError.empty() && s.state != ui::SaveStatus::State::Failed) {
+        s.state = ui::SaveStatus::State::Failed;
+        s.message = t.storageError;
+    }
+    t.app.setSaveStatus(s);
+}
+#endif
+
+void drawFrame() {
+    Loop& l = loop();
+    Tab& t = tab();
+    const double start = emscripten_get_now();
+    followLanguage();
+    fitCanvas();
+    ImGuiIO& io = ImGui::GetIO();
+    // Real elapsed time even after a long idle gap: ImGui times double-clicks with it.
+    io.DeltaTime = l.lastFrameAt > 0 ? float(std::max(1e-4, (start - l.lastFrameAt) / 1000.0)) : 1.0f / 60.0f;
+    l.lastFrameAt = start;
+
+    const Time now = nowMs();
+    t.app.setClock(now, utcOffsetMinutes());
+#ifdef FUNNEL_WEB_PERSISTENCE
+    showSaveStatus();
+#endif
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui::NewFrame();
+    t.app.draw();
+    ImGui::Render();
+    const auto results = t.app.applyFrame(commandContext());
+    if (!results.empty()) wake();   // show what the commands changed
+#ifdef FUNNEL_WEB_PERSISTENCE
+    l.persistence.record(t.workspace.takeUnsaved(), t.workspace.document(), now);
+#endif
+
+    emscripten_webgl_make_context_current(l.gl);
+    glViewport(0, 0, l.fbWidth, l.fbHeight);
+    const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+    glClearColor(bg.x, bg.y, bg.z, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+
+    if (t.app.route() != l.lastRoute) {
+        l.lastRoute = t.app.route();
+        funnel_set_hash_js(l.lastRoute.c_str());
+    }
+    t.stats.frames++;
+    t.stats.lastFrameMs = emscripten_get_now() - start;
+    if (!t.started) {
+        t.started = true;
+        t.stats.firstFrameMs = emscripten_get_now();
+        funnel_first_frame_js();
+    }
+}
+
+EM_BOOL onAnimationFrame(double, void*) {
+    Loop& l = loop();
+    l.scheduled = false;
+    drawFrame();
+    if (l.framesLeft > 0) l.framesLeft--;
+    if (tab().app.animating()) l.framesLeft = std::max(l.framesLeft, 1);
+    if (l.framesLeft > 0) {
+        l.scheduled = true;
+        emscripten_request_animation_frame(onAnimationFrame, nullptr);
+    }
+    return EM_FALSE;
+}
+
+#ifdef FUNNEL_WEB_PERSISTENCE
+// Storage runs on its own timer so pending saves never keep frames drawing.
+void tickStorage(void*) {
+    Loop& l = loop();
+    const auto before = l.persistence.status().state;
+    l.persistencePending = l.persistence.tick(nowMs());
+    for (json& c : l.persistence.takeIncoming()) {
+        tab().workspace.applyExternal(c, commandContext());
+        wake();
+    }
+    if (l.persistence.status().state != before) wake(1);
+    emscripten_set_timeout(tickStorage, l.persistencePending ? 50 : 250, nullptr);
+}
+
+EM_BOOL onVisibility(int, const EmscriptenVisibilityChangeEvent* e, void*) {
+    if (e->hidden) loop().persistence.flushNow();
+    else wake();
+    return EM_FALSE;
+}
+
+EM_JS(void, funnel_watch_pagehide_js, (), {
+    window.addEventListener('pagehide', function() { Module._funnel_flush_now(); });
+});
+#endif
+
+void startWhenReady() {
+    Loop& l = loop();
+    Tab& t = tab();
+    if (l.running || !l.fontReady || !t.documentLoaded) return;
+    l.running = true;
+    wake();
+}
+
+void startStorage() {
+#ifdef FUNNEL_WEB_PERSISTENCE
+    Loop& l = loop();
+    l.persistence.open("main", [](std::optional<Document> doc, std::string error) {
+        Tab& tb = tab();
+        Loop& lp = loop();
+        if (doc) {
+            tb.workspace.reset(std::move(*doc));
+        } else {
+            tb.workspace.reset(makeDefaultDocument(nowMs()));
+            if (error.empty()) lp.persistence.record({}, tb.workspace.document(), nowMs());
+        }
+        tb.storageError = error;
+        tb.documentLoaded = true;
+        startWhenReady();
+    });
+    funnel_watch_pagehide_js();
+    emscripten_set_visibilitychange_callback(nullptr, false, onVisibility);
+    emscripten_set_timeout(tickStorage, 100, nullptr);
+#else
+    tab().workspace.reset(makeDefaultDocument(nowMs()));
+    tab().documentLoaded = true;
+#endif
+}
+
+}  // namespace
+
+Tab& tab() {
+    static Tab t;
+    return t;
+}
+
+void wake(int frames) {
+    Loop& l = loop();
+    l.framesLeft = std::max(l.framesLeft, frames);
+    if (!l.running || l.scheduled) return;
+    l.scheduled = true;
+    emscripten_request_animation_frame(onAnimationFrame, nullptr);
+}
+
+CommandContext commandContext() {
+    CommandContext ctx;
+    ctx.now = nowMs();
+    ctx.actor = tab().workspace.document().settings.me;
+    return ctx;
+}
+
+void setLanguageOverride(const std::string& lang) {
+    loop().languageOverride = lang;
+    followLanguage();
+    wake();
+}
+
+}  // namespace funnel::web
+
+#ifdef FUNNEL_WEB_PERSISTENCE
+extern "C" EMSCRIPTEN_KEEPALIVE void funnel_flush_now() { funnel::web::loop().persistence.flushNow(); }
+#endif
+
+int main() {
+    using namespace funnel::web;
+    Loop& l = loop();
+
+    EmscriptenWebGLContextAttributes attrs;
+    emscripten_webgl_init_context_attributes(&attrs);
+    attrs.majorVersion = 2;
+    attrs.minorVersion = 0;
+    attrs.alpha = false;
+    attrs.antialias = false;     // ImGui antialiases its own shapes
+    attrs.depth = false;
+    attrs.stencil = false;
+    attrs.premultipliedAlpha = false;
+    l.gl = emscripten_webgl_create_context(kCanvas, &attrs);
+    if (l.gl <= 0) {
+        EM_ASM({ if (Module.funnelFail) Module.funnelFail('webgl2'); });
+        return 1;
+    }
+    emscripten_webgl_make_context_current(l.gl);
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;    // layout comes from the app, not from a file in the FS
+    io.LogFilename = nullptr;
+    io.BackendPlatformName = "funnel_web";
+    ImGui_ImplOpenGL3_Init("#version 300 es");
+    installTextAgent();
+    installInput(kCanvas);
+
+    l.browserLanguage = pageSetting("browserLanguage");
+    l.languageOverride = pageSetting("queryLanguage");
+    const std::string hash = pageSetting("hash");
+    tab().app.open(hash.empty() ? "#/board" : hash);
+    l.lastRoute = tab().app.route();
+    funnel_watch_hash_js();
+
+    startStorage();
+    loadUiFont([] {
+        loop().fontReady = true;
+        followLanguage();        // asks for the CJK face of the language, in the background
+        startWhenReady();
+    });
+    fitCanvas();
+    return 0;                    // the runtime stays alive: callbacks drive everything from here
+}

@@ -1,0 +1,40 @@
+// Funnel in a browser tab: the one running instance the html5 callbacks, the automation API
+// (window.funnel) and the frame loop share. Only app/platform/web includes this.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/workspace.h"
+#include "ui/app.h"
+
+namespace funnel::web {
+
+struct FrameStats {
+    std::uint64_t frames = 0;   // frames drawn since start
+    double lastFrameMs = 0;     // CPU time of the last frame (NewFrame .. GL submit)
+    double firstFrameMs = 0;    // page navigation start to the end of the first frame
+};
+
+struct Tab {
+    Workspace workspace;
+    ui::App app{workspace};
+    FrameStats stats;
+    bool started = false;       // first frame drawn (window.funnel.ready resolved)
+    bool documentLoaded = false;// storage answered: the document is the user's (or the default)
+    std::string storageError;   // user-facing key when storage is unavailable ("" = fine)
+};
+
+Tab& tab();
+
+// Ask for frames: draws `frames` more frames (at least), one per animation frame. Input,
+// fonts arriving, API calls and storage news call this; nothing draws otherwise.
+void wake(int frames = 3);
+
+// The context commands run with: now and this device's member.
+CommandContext commandContext();
+
+// UI language chosen by ?lang= or window.funnel.setLanguage; "" = the document's or the browser's.
+void setLanguageOverride(const std::string& lang);
+
+}  // namespace funnel::web
