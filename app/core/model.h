@@ -29,6 +29,7 @@ inline constexpr Date kNoDate = INT32_MIN;
 struct LocalText {
     std::map<std::string, std::string> byLang;
     const std::string& get(const std::string& lang) const;
+    bool operator==(const LocalText&) const = default;
 };
 
 // [SECTION] Process: pipelines and stages
@@ -39,6 +40,7 @@ struct Stage {
     int rottingDays = 0;              // 0 = never rots; else idle days before a deal is flagged
     std::vector<std::string> playbook; // checklist of what to do in this stage
     json extra = json::object();
+    bool operator==(const Stage&) const = default;
 };
 
 struct Pipeline {
@@ -47,6 +49,8 @@ struct Pipeline {
     std::vector<Stage> stages;        // in board order; the last stage is normally "Won"
     json extra = json::object();
     const Stage* findStage(const Id& stageId) const;
+    Stage* findStage(const Id& stageId);
+    bool operator==(const Pipeline&) const = default;
 };
 
 // [SECTION] People
@@ -56,6 +60,7 @@ struct Member {                       // a rep or manager of the team
     std::string initials;             // shown on cards; derived from name when empty
     std::string role = "rep";         // "rep" | "manager"
     json extra = json::object();
+    bool operator==(const Member&) const = default;
 };
 
 enum class Grade { A, B, C, D };      // A = ready to buy; B/C/D = nurture at a cadence
@@ -68,6 +73,8 @@ enum class LeadSource {
 
 struct CustomerProfile {              // what the seeds insist a rep remembers
     std::string family, hobbies, education, birthday, title, achievements;
+    json extra = json::object();
+    bool operator==(const CustomerProfile&) const = default;
 };
 
 struct Customer {
@@ -83,6 +90,7 @@ struct Customer {
     Time createdAt = 0;
     bool deleted = false;             // soft delete: restorable, hidden from views
     json extra = json::object();
+    bool operator==(const Customer&) const = default;
 };
 
 enum class ContactLevel { Operational, Management, Decision };
@@ -98,6 +106,7 @@ struct Contact {
     Attitude attitude = Attitude::Neutral;
     bool deleted = false;
     json extra = json::object();
+    bool operator==(const Contact&) const = default;
 };
 
 // [SECTION] Deals
@@ -111,20 +120,27 @@ struct Objection {
     std::string text;
     bool resolved = false;
     json extra = json::object();
+    bool operator==(const Objection&) const = default;
 };
 
 struct KeyInfo {                      // the key information the seeds list
     std::string schedule, budget, requirement, decisionProcess, competition, evaluationItems;
+    json extra = json::object();
+    bool operator==(const KeyInfo&) const = default;
 };
 
 struct Qualification {                // MAN / BANT
     bool money = false, authority = false, need = false, timing = false;
     std::string notes;
+    json extra = json::object();
+    bool operator==(const Qualification&) const = default;
 };
 
 struct StageEntry {                   // the deal entered `stageId` at `at`
     Id stageId;
     Time at = 0;
+    json extra = json::object();
+    bool operator==(const StageEntry&) const = default;
 };
 
 struct Deal {
@@ -159,6 +175,7 @@ struct Deal {
     int order = 0;                          // position within its column (ascending)
     bool deleted = false;
     json extra = json::object();
+    bool operator==(const Deal&) const = default;
 };
 
 // [SECTION] Activities
@@ -176,6 +193,7 @@ struct Activity {
     Id owner;
     bool deleted = false;
     json extra = json::object();
+    bool operator==(const Activity&) const = default;
 };
 
 // [SECTION] Change history (per record: who, when, what)
@@ -185,6 +203,8 @@ struct Change {
     std::string entity;               // "deal" | "customer" | "contact" | "activity" | …
     Id id;
     std::string what;                 // human-readable description from the command
+    json extra = json::object();
+    bool operator==(const Change&) const = default;
 };
 
 // [SECTION] Settings
@@ -200,6 +220,7 @@ struct Settings {
     std::string theme = "light";                     // "light" | "dark"
     std::map<std::string, double> targets;           // "<memberId>:<YYYY-MM>" -> target value
     json extra = json::object();
+    bool operator==(const Settings&) const = default;
 };
 
 // [SECTION] The document
@@ -234,6 +255,7 @@ struct Document {
 
     // Effective probability of a deal: its override, else its stage's default, else 0.
     int probabilityOf(const Deal&) const;
+    bool operator==(const Document&) const = default;
 };
 
 // A new document holding the default pipeline of PRODUCT.md (7 stages with names in the four
@@ -245,6 +267,10 @@ Id newId();
 
 // Dates and times
 Date dateFromTime(Time t, int utcOffsetMinutes = 0);
+Time timeFromDate(Date d, int utcOffsetMinutes = 0);   // local midnight of `d`, as UTC
+Date makeDate(int year, int month, int day);           // proleptic Gregorian, month 1..12
+void splitDate(Date d, int& year, int& month, int& day);
+inline constexpr Time kMsPerDay = 86'400'000;
 std::string formatDate(Date d);                 // "YYYY-MM-DD"
 std::optional<Date> parseDate(const std::string&);
 std::string formatTime(Time t);                 // "YYYY-MM-DDTHH:MM:SS.mmmZ"

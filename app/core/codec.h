@@ -1,0 +1,73 @@
+// Funnel — the JSON document format (docs/FORMAT.md): encode, validate, decode, migrate.
+//
+// Decoding never throws and never trusts its input: the text is first checked against Limits
+// by a SAX pass (nlohmann's DOM copy and dump() recurse, so deep nesting must be refused
+// before a DOM exists), then parsed, migrated to the current version and validated field by
+// field. Errors name the path of the offending value: "deals[12].value: expected a number".
+// Fields this version does not know are kept in each record's `extra`, so
+// encode(decode(x)) == x for any document this or a newer Funnel wrote.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "core/model.h"
+
+namespace funnel {
+
+struct Limits {
+    std::size_t maxBytes = std::size_t(256) << 20;         // whole text
+    int maxDepth = 64;                                      // nested arrays/objects
+    std::size_t maxStringLength = std::size_t(1) << 20;     // any string or key, in bytes
+    std::size_t maxRecords = 2'000'000;                     // elements of any one array
+};
+
+struct DecodeResult {
+    bool ok = false;
+    std::string error;        // "" when ok
+    Document document;
+    int migratedFrom = kFormatVersion;  // version of the input before migration
+};
+
+// The whole document. Record fields at their default value are left out (a 100k-deal document
+// stays small); settings are always written in full.
+json encodeDocument(const Document&);
+std::string encodeDocumentText(const Document&);       // compact, UTF-8
+DecodeResult decodeDocument(std::string_view text, const Limits& limits = {});
+DecodeResult decodeDocument(const json&);               // already parsed (no limits pass)
+
+// Checks text against the limits without building a DOM. "" when within them.
+std::string checkLimits(std::string_view text, const Limits& limits = {});
+
+// Brings an older document (json form) to kFormatVersion in place; "" or an error.
+std::string migrateDocument(json& doc, int& fromVersion);
+
+// One record in the same JSON form the document uses (commands, the journal and sync reuse
+// it). `full` writes every field, defaults included (what *.set edits). decodeRecord fills a
+// default-constructed record, validates every field and names `path` in errors.
+json encodeRecord(const Stage&, bool full = false);
+json encodeRecord(const Pipeline&, bool full = false);
+json encodeRecord(const Member&, bool full = false);
+json encodeRecord(const Customer&, bool full = false);
+json encodeRecord(const Contact&, bool full = false);
+json encodeRecord(const Objection&, bool full = false);
+json encodeRecord(const Deal&, bool full = false);
+json encodeRecord(const Activity&, bool full = false);
+json encodeRecord(const Change&, bool full = false);
+json encodeRecord(const Settings&, bool full = true);
+bool decodeRecord(const json&, Stage&, std::string& error, const std::string& path);
+bool decodeRecord(const json&, Pipeline&, std::string& error, const std::string& path);
+bool decodeRecord(const json&, Member&, std::string& error, const std::string& path);
+bool decodeRecord(const json&, Customer&, std::string& error, const std::string& path);
+bool decodeRecord(const json&, Contact&, std::string& error, const std::string& path);
+bool decodeRecord(const json&, Objection&, std::string& error, const std::string& path);
+bool decodeRecord(const json&, Deal&, std::string& error, const std::string& path);
+bool decodeRecord(const json&, Activity&, std::string& error, const std::string& path);
+bool decodeRecord(const json&, Change&, std::string& error, const std::string& path);
+bool decodeRecord(const json&, Settings&, std::string& error, const std::string& path);
+
+// dump() that cannot throw: invalid UTF-8 (which decode never lets in) is replaced.
+std::string dumpJson(const json&, int indent = -1);
+
+}  // namespace funnel
