@@ -313,6 +313,13 @@ json normalizedValue(Apply& a, const json& j, const std::string& field, const js
     return text;
 }
 
+// How a new field value reads in the change history; a name reads as its English text so the
+// entry is the same whether the command carried a string or the normalized object.
+std::string describeValue(const std::string& field, const json& value) {
+    if (field == "name" && value.is_object() && value.contains("en")) return shortText(value["en"]);
+    return shortText(value);
+}
+
 template <class T>
 bool setField(Apply& a, const char* entity, const std::set<std::string>& readOnly,
               const std::function<void(T&)>& after = {}) {
@@ -326,6 +333,7 @@ bool setField(Apply& a, const char* entity, const std::set<std::string>& readOnl
     if (field == "id" || readOnly.count(field) || j.find(field) == j.end())
         return a.fail(a.op + ": field \"" + field + "\" cannot be set (unknown or changed by its own command)");
     j[field] = normalizedValue(a, j, field, *value);
+    const std::string shown = describeValue(field, j[field]);
     T updated;
     std::string error;
     if (!decodeRecord(j, updated, error, "")) return a.fail(error);
@@ -333,7 +341,7 @@ bool setField(Apply& a, const char* entity, const std::set<std::string>& readOnl
     a.touch(entity, rec->id);
     if (after) after(updated);
     *rec = std::move(updated);
-    a.res.description = "set " + field + " to " + shortText(*value);
+    a.res.description = "set " + field + " to " + shown;
     a.addChange(entity, rec->id, a.res.description);
     return true;
 }
@@ -840,7 +848,7 @@ bool stageSet(Apply& a) {
     if (!validateStage(a, updated)) return false;
     a.touch("pipeline", p->id);
     *s = std::move(updated);
-    a.res.description = "stage " + s->name.get("en") + ": set " + field + " to " + shortText(*value);
+    a.res.description = "stage " + s->name.get("en") + ": set " + field + " to " + describeValue(field, j[field]);
     a.addChange("pipeline", p->id, a.res.description);
     return true;
 }
