@@ -247,6 +247,7 @@ std::optional<Segment> Store::readSegment(std::uint64_t seq, std::string& why) c
     Segment s;
     s.seq = seq;
     s.writer = f->header.value("writer", std::string());
+    s.batch = f->header.value("batch", std::string());
     s.commands.reserve(body.size());
     for (auto& c : body) s.commands.push_back(std::move(c));
     return s;
@@ -379,7 +380,7 @@ std::string Store::reset(const Document& doc) {
     return prune();
 }
 
-std::string Store::append(const std::vector<json>& commands) {
+std::string Store::append(const std::vector<json>& commands, const std::string& batch) {
     if (dead_) return "store closed after a simulated crash";
     if (commands.empty()) return "";
     json list = json::array();
@@ -387,7 +388,7 @@ std::string Store::append(const std::vector<json>& commands) {
     const std::string body = dumpJson(list);
     const std::uint64_t seq = stats_.seq + 1;
     const std::string header = frameHeader(
-        {{"format", "funnel-journal"}, {"version", kStoreVersion}, {"seq", seq}, {"writer", options_.writer}, {"count", commands.size()}}, body);
+        {{"format", "funnel-journal"}, {"version", kStoreVersion}, {"seq", seq}, {"writer", options_.writer}, {"batch", batch}, {"count", commands.size()}}, body);
     if (auto err = writeFile(segmentName(seq), header, body, "segment"); !err.empty()) return err;
     stats_.seq = seq;
     ++stats_.segments;

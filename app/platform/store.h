@@ -42,6 +42,7 @@ struct Options {
 struct Segment {
     std::uint64_t seq = 0;
     std::string writer;
+    std::string batch;                   // the writer's id for this batch (see append)
     std::vector<json> commands;
 };
 
@@ -86,8 +87,9 @@ public:
     // writes a snapshot at the next seq, then head, then prunes the older files.
     std::string reset(const Document& doc);
 
-    // Appends one save batch as the next journal segment. Returns "" or an error.
-    std::string append(const std::vector<json>& commands);
+    // Appends one save batch as the next journal segment. Returns "" or an error. `batch` is kept
+    // in the segment so a writer that lost the answer of a sync can recognise its own batch.
+    std::string append(const std::vector<json>& commands, const std::string& batch = "");
 
     // Reads segments other writers appended after the last one this Store knows of (run it after
     // the directory was refreshed from IndexedDB, before append()).
@@ -101,6 +103,15 @@ public:
     // Same with the document already encoded (encodeDocumentText), e.g. encoded earlier while
     // idle; `atSeq` is the seq the text corresponds to; refused ("stale") if the journal moved on.
     std::string compactEncoded(const std::string& encoded, std::uint64_t atSeq);
+
+    // Where the store stood, to go back there when the writes since could not be made durable
+    // (the directory is then refreshed from IndexedDB, which drops them).
+    struct Mark {
+        Stats stats;
+        std::uint64_t previousSnapshotSeq = 0;
+    };
+    Mark mark() const { return {stats_, previousSnapshotSeq_}; }
+    void rewind(const Mark& m) { stats_ = m.stats; previousSnapshotSeq_ = m.previousSnapshotSeq; }
 
     std::uint64_t seq() const { return stats_.seq; }
     const Stats& stats() const { return stats_; }

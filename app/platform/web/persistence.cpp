@@ -143,22 +143,22 @@ EM_JS(int, js_storage_init, (const char* nsPtr), {
 // One save cycle under the lock (see the top of this file).
 EM_JS(void, js_storage_cycle, (), {
   var S = Module.funnelStore;
-  var run = async function() {
-    var ok = 1, name = '', wrote = 0;
-    try {
-      if (!S.hasIDB) throw new DOMException('IndexedDB is not available', 'UnavailableError');
-      await S.syncfs(true);
+  var run = function() {
+    var ok = 1, name = "", wrote = 0;
+    var first = S.hasIDB ? S.syncfs(true) : Promise.reject(new DOMException('IndexedDB is not available', 'UnavailableError'));
+    return first.then(function() {
       wrote = Module['_funnel_persist_locked']();
-      if (wrote) await S.syncfs(false);
-    } catch (e) {
+      return wrote ? S.syncfs(false) : null;
+    }).catch(function(e) {
       ok = 0;
       name = (e && e.name) ? e.name : String(e);
       if (e && e.inner && e.inner.name) name += '/' + e.inner.name;
       if (e && e.message && /quota/i.test(e.message)) name += '/QuotaExceededError';
-      console.warn('funnel storage:', name, e && e.message ? e.message : '');
-    }
-    Module.ccall('funnel_persist_finished', null, ['number', 'string'], [ok, name]);
-    if (ok && wrote && S.channel) S.channel.postMessage('saved');
+      console.warn('funnel storage:', name, e && e.message ? e.message : "");
+    }).then(function() {
+      Module.ccall('funnel_persist_finished', null, ['number', 'string'], [ok, name]);
+      if (ok && wrote && S.channel) S.channel.postMessage('saved');
+    });
   };
   if (typeof navigator !== 'undefined' && navigator.locks && navigator.locks.request) {
     navigator.locks.request(S.lockName, run).catch(function(e) { console.warn('funnel storage: lock', e); });

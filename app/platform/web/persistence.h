@@ -97,9 +97,11 @@ private:
     store::Store::Mark mark_;              // where the store stood when the cycle began
     std::vector<json> incoming_;
     std::optional<Document> seed_;         // an empty store waits for this first document
+    bool wantSeed_ = false;                // the store is empty: the next record() gives the seed
+    bool seedInCycle_ = false;
+    std::uint64_t seedCount_ = 0;          // recorded commands the seed document contains
     std::string compactText_;              // encoded document at compactSeq_, waiting for the lock
     std::uint64_t compactSeq_ = 0;
-    bool compactInCycle_ = false;
 
     bool busy_ = false;                    // a cycle (lock → sync → write → sync) is running
     bool flush_ = false;

@@ -1,0 +1,114 @@
+// Benchmark of the durable store on disk (native): for 1k / 10k / 100k deals prints
+//   store.load_ms.<n>   open the store (snapshot + journal) until the document is in memory
+//   store.edit_ms.<n>   one edit until its journal segment is fsync'ed (median of 50)
+//   store.compact_ms.<n> one compaction (encode + write + fsync the snapshot)
+// one "name value" pair per line on stdout, for scripts/bench. Usage: funnel_store_bench [dir]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/codec.h"
+#include "core/command.h"
+#include "platform/store.h"
+
+using namespace funnel;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr Time kNow = 1'780'000'000'000;
+
+double msSince(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+Document documentWith(int deals) {
+    Document d = makeDefaultDocument(kNow);
+    const Pipeline& p = d.pipelines.front();
+    for (int i = 0; i < deals / 10 + 1; ++i) {
+        Customer c;
+        c.id = "c" + std::to_string(100000000000000 + i);
+        c.name = "客户 " + std::to_string(i);
+        c.industry = "制造业";
+        c.createdAt = kNow;
+        d.customers.push_back(std::move(c));
+    }
+    for (int i = 0; i < deals; ++i) {
+        Deal x;
+        x.id = "d" + std::to_string(100000000000000 + i);
+        x.title = "거래 " + std::to_string(i);
+        x.customerId = d.customers[static_cast<std::size_t>(i / 10)].id;
+        x.pipelineId = p.id;
+        x.stageId = p.stages[static_cast<std::size_t>(i) % p.stages.size()].id;
+        x.value = 1000.0 + i;
+        x.createdAt = x.updatedAt = kNow;
+        x.order = i;
+        x.nextStep = "Send the quote";
+        d.deals.push_back(std::move(x));
+    }
+    return d;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const fs::path root = argc > 1 ? fs::path(argv[1]) : fs::temp_directory_path() / "funnel-store-bench";
+    for (auto [label, deals] : {std::pair{"1k", 1000}, std::pair{"10k", 10000}, std::pair{"100k", 100000}}) {
+        const fs::path dir = root / label;
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+        Document live = documentWith(deals);
+        {
+            store::Store s(dir.string());
+            s.load();
+            if (auto err = s.reset(live); !err.empty()) {
+                std::fprintf(stderr, "reset: %s\n", err.c_str());
+                return 1;
+            }
+        }
+        store::Options opt;
+        opt.compactSegments = 100000;     // measure the edit path alone
+        opt.compactMinBytes = std::size_t(1) << 40;
+        store::Store s(dir.string(), opt);
+        auto t0 = std::chrono::steady_clock::now();
+        auto r = s.load();
+        const double loadMs = msSince(t0);
+        if (r.kind != store::LoadResult::Kind::Loaded) {
+            std::fprintf(stderr, "load: %s\n", r.error.c_str());
+            return 1;
+        }
+        std::vector<double> edits;
+        CommandContext ctx;
+        for (int i = 0; i < 50; ++i) {
+            ctx.now = kNow + i;
+            t0 = std::chrono::steady_clock::now();
+            const Id& id = live.deals[static_cast<std::size_t>((i * 7919) % deals)].id;
+            CommandResult cr = applyCommand(live, {{"op", "deal.set"}, {"id", id}, {"field", "title"}, {"value", "Edit " + std::to_string(i)}}, ctx);
+            if (!cr.ok) {
+                std::fprintf(stderr, "edit: %s\n", cr.error.c_str());
+                return 1;
+            }
+            if (auto err = s.append({cr.applied}); !err.empty()) {
+                std::fprintf(stderr, "append: %s\n", err.c_str());
+                return 1;
+            }
+            edits.push_back(msSince(t0));
+        }
+        std::sort(edits.begin(), edits.end());
+        t0 = std::chrono::steady_clock::now();
+        if (auto err = s.compact(live); !err.empty()) {
+            std::fprintf(stderr, "compact: %s\n", err.c_str());
+            return 1;
+        }
+        const double compactMs = msSince(t0);
+        std::printf("store.load_ms.%s %.2f\n", label, loadMs);
+        std::printf("store.edit_ms.%s %.3f\n", label, edits[edits.size() / 2]);
+        std::printf("store.compact_ms.%s %.2f\n", label, compactMs);
+        std::fflush(stdout);
+        fs::remove_all(dir, ec);
+    }
+    return 0;
+}
