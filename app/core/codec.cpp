@@ -1030,6 +1030,14 @@ DecodeResult decodeDocument(std::string_view text, const Limits& limits) {
     return decodeDocument(j);
 }
 
+DecodeResult decodeDocument(const std::string& text, const Limits& limits) {
+    return decodeDocument(std::string_view(text), limits);
+}
+
+DecodeResult decodeDocument(const char* text, const Limits& limits) {
+    return decodeDocument(std::string_view(text ? text : ""), limits);
+}
+
 // [SECTION] Migrations
 //
 // Version 0 (the prototype's files): no header; deals carried `amount` instead of `value`,

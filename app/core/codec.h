@@ -36,6 +36,9 @@ json encodeDocument(const Document&);
 std::string encodeDocumentText(const Document&);       // compact, UTF-8
 DecodeResult decodeDocument(std::string_view text, const Limits& limits = {});
 DecodeResult decodeDocument(const json&);               // already parsed (no limits pass)
+// Text overloads so a std::string never converts to json (which would skip the limits).
+DecodeResult decodeDocument(const std::string& text, const Limits& limits = {});
+DecodeResult decodeDocument(const char* text, const Limits& limits = {});
 
 // Checks text against the limits without building a DOM. "" when within them.
 std::string checkLimits(std::string_view text, const Limits& limits = {});
