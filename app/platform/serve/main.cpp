@@ -101,8 +101,8 @@ int main(int argc, char** argv) {
     if (!options.quiet) {
         server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
             const std::string coding = res.get_header_value("Content-Encoding");
-            std::printf("%s %s %d %zu%s%s\n", req.method.c_str(), req.path.c_str(), res.status, res.body.size(),
-                        coding.empty() ? "" : " ", coding.c_str());
+            std::printf("%s %s %d %zu%s%s\n", req.method.c_str(), req.path.c_str(), res.status,
+                        res.body.size(), coding.empty() ? "" : " ", coding.c_str());
             std::fflush(stdout);
         });
     }
@@ -115,8 +115,8 @@ int main(int argc, char** argv) {
             return 1;
         }
     } else if (!server.bind_to_port(options.host, port)) {
-        std::fprintf(stderr, "funnel-serve: cannot listen on %s:%d (in use? try --port)\n", options.host.c_str(),
-                     port);
+        std::fprintf(stderr, "funnel-serve: cannot listen on %s:%d (in use? try --port)\n",
+                     options.host.c_str(), port);
         return 1;
     }
     const bool v6 = options.host.find(':') != std::string::npos;

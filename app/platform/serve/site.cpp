@@ -203,8 +203,9 @@ void Site::serve(const httplib::Request& req, httplib::Response& res) {
     const SitePath where = resolve(req.path);
     if (where.status != 200) {
         res.status = where.status;
-        res.set_content(where.status == 403 ? "403 forbidden\n" : where.status == 404 ? "404 not found\n"
-                                                                                       : "400 bad request\n",
+        res.set_content(where.status == 403   ? "403 forbidden\n"
+                        : where.status == 404 ? "404 not found\n"
+                                              : "400 bad request\n",
                         "text/plain; charset=utf-8");
         return;
     }
@@ -229,8 +230,8 @@ void Site::serve(const httplib::Request& req, httplib::Response& res) {
             body = &encoded;
         }
     }
-    const std::string etag = "\"" + entry->hash + (coding == Coding::Identity ? "" : "-") +
-                             std::string(codingName(coding)) + "\"";
+    const std::string etag =
+        "\"" + entry->hash + (coding == Coding::Identity ? "" : "-") + std::string(codingName(coding)) + "\"";
     res.set_header("ETag", etag);
     res.set_header("Cache-Control", std::string(cacheControl(where.file)));
     res.set_header("Vary", "Accept-Encoding");
