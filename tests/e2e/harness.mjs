@@ -3,6 +3,7 @@
 // Used by every tests/e2e/*.test.mjs and by scripts/bench; node's test runner drives them.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -64,12 +65,16 @@ export async function startServer({ root = webRoot, port = 0, host = '127.0.0.1'
   };
 }
 
+// node:http rather than fetch: works whether or not node runs with --no-experimental-fetch.
 async function waitForHttp(url, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const res = await fetch(url, { method: 'HEAD' });
-      await res.arrayBuffer();
+      await new Promise((resolve, reject) => {
+        const req = http.request(url, { method: 'HEAD' }, (res) => { res.resume(); res.on('end', resolve); });
+        req.on('error', reject);
+        req.end();
+      });
       return;
     } catch (err) {
       if (Date.now() > deadline) throw new Error(`no answer from ${url}: ${err.message}`);
