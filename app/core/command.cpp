@@ -206,7 +206,9 @@ bool validate(Apply& a, const Contact& c, const Contact* before) {
 
 bool validate(Apply& a, const Deal& d, const Deal* before) {
     if (trimmed(d.title).empty()) return a.fail("title: must not be empty");
-    if (!a.doc.findCustomer(d.customerId)) return a.fail("customerId: customer " + d.customerId + ": unknown id");
+    // A deal may start without a customer (quick add on the board); a named one must exist.
+    if (!d.customerId.empty() && !a.doc.findCustomer(d.customerId))
+        return a.fail("customerId: customer " + d.customerId + ": unknown id");
     if (!checkMember(a, d.owner, "owner")) return false;
     if (!before || before->contactIds != d.contactIds)
         for (const Id& c : d.contactIds)
