@@ -20,13 +20,10 @@
 #include "core/model.h"
 #include "platform/web/fonts.h"
 #include "platform/web/input.h"
+#include "platform/web/persistence.h"
 #include "platform/web/tab.h"
 #include "platform/web/text_agent.h"
 
-#if __has_include("platform/web/persistence.h")
-#include "platform/web/persistence.h"
-#define FUNNEL_WEB_PERSISTENCE 1
-#endif
 
 namespace funnel::web {
 namespace {
@@ -45,10 +42,8 @@ struct Loop {
     std::string languageOverride;// ?lang= or window.funnel.setLanguage
     std::string browserLanguage;
     std::string lastRoute;
-#ifdef FUNNEL_WEB_PERSISTENCE
     Persistence persistence;
-    bool persistencePending = false;
-#endif
+    bool storageTimer = false;   // tickStorage is scheduled
 };
 
 Loop& loop() {
@@ -124,6 +119,8 @@ void followLanguage() {
     }
 }
 
+void ensureStorageTick();
+
 // [SECTION] Frame
 void fitCanvas() {
     Loop& l = loop();
@@ -142,7 +139,6 @@ void fitCanvas() {
     io.DisplayFramebufferScale = ImVec2(float(fbW / std::max(1.0, cssW)), float(fbH / std::max(1.0, cssH)));
 }
 
-#ifdef FUNNEL_WEB_PERSISTENCE
 void showSaveStatus() {
     Tab& t = tab();
     ui::SaveStatus s = loop().persistence.status();
@@ -152,7 +148,6 @@ void showSaveStatus() {
     }
     t.app.setSaveStatus(s);
 }
-#endif
 
 void drawFrame() {
     Loop& l = loop();
@@ -167,18 +162,15 @@ void drawFrame() {
 
     const Time now = nowMs();
     t.app.setClock(now, utcOffsetMinutes());
-#ifdef FUNNEL_WEB_PERSISTENCE
     showSaveStatus();
-#endif
     ImGui_ImplOpenGL3_NewFrame();
     ImGui::NewFrame();
     t.app.draw();
     ImGui::Render();
     const auto results = t.app.applyFrame(commandContext());
     if (!results.empty()) wake();   // show what the commands changed
-#ifdef FUNNEL_WEB_PERSISTENCE
     l.persistence.record(t.workspace.takeUnsaved(), t.workspace.document(), now);
-#endif
+    ensureStorageTick();
 
     emscripten_webgl_make_context_current(l.gl);
     glViewport(0, 0, l.fbWidth, l.fbHeight);
@@ -213,30 +205,37 @@ EM_BOOL onAnimationFrame(double, void*) {
     return EM_FALSE;
 }
 
-#ifdef FUNNEL_WEB_PERSISTENCE
-// Storage runs on its own timer so pending saves never keep frames drawing.
+// Storage runs on its own timer, only while it has work, so pending saves never keep frames
+// drawing and an idle tab has no timer at all.
 void tickStorage(void*) {
     Loop& l = loop();
     const auto before = l.persistence.status().state;
-    l.persistencePending = l.persistence.tick(nowMs());
+    const bool pending = l.persistence.tick(nowMs());
     for (json& c : l.persistence.takeIncoming()) {
         tab().workspace.applyExternal(c, commandContext());
         wake();
     }
     if (l.persistence.status().state != before) wake(1);
-    emscripten_set_timeout(tickStorage, l.persistencePending ? 50 : 250, nullptr);
+    l.storageTimer = pending;
+    if (pending) emscripten_set_timeout(tickStorage, 50, nullptr);
+}
+
+void ensureStorageTick() {
+    Loop& l = loop();
+    if (l.storageTimer) return;
+    l.storageTimer = true;
+    emscripten_set_timeout(tickStorage, 0, nullptr);
 }
 
 EM_BOOL onVisibility(int, const EmscriptenVisibilityChangeEvent* e, void*) {
-    if (e->hidden) loop().persistence.flushNow();
-    else wake();
+    if (e->hidden) {
+        loop().persistence.flushNow();
+        ensureStorageTick();
+    } else {
+        wake();
+    }
     return EM_FALSE;
 }
-
-EM_JS(void, funnel_watch_pagehide_js, (), {
-    window.addEventListener('pagehide', function() { Module._funnel_flush_now(); });
-});
-#endif
 
 void startWhenReady() {
     Loop& l = loop();
@@ -247,7 +246,6 @@ void startWhenReady() {
 }
 
 void startStorage() {
-#ifdef FUNNEL_WEB_PERSISTENCE
     Loop& l = loop();
     l.persistence.open("main", [](std::optional<Document> doc, std::string error) {
         Tab& tb = tab();
@@ -262,13 +260,13 @@ void startStorage() {
         tb.documentLoaded = true;
         startWhenReady();
     });
-    funnel_watch_pagehide_js();
+    // Persistence hooks pagehide itself; visibilitychange is ours so a visible tab redraws.
+    l.persistence.onWake([] {
+        ensureStorageTick();
+        wake(1);
+    });
     emscripten_set_visibilitychange_callback(nullptr, false, onVisibility);
-    emscripten_set_timeout(tickStorage, 100, nullptr);
-#else
-    tab().workspace.reset(makeDefaultDocument(nowMs()));
-    tab().documentLoaded = true;
-#endif
+    ensureStorageTick();
 }
 
 }  // namespace
@@ -300,10 +298,6 @@ void setLanguageOverride(const std::string& lang) {
 }
 
 }  // namespace funnel::web
-
-#ifdef FUNNEL_WEB_PERSISTENCE
-extern "C" EMSCRIPTEN_KEEPALIVE void funnel_flush_now() { funnel::web::loop().persistence.flushNow(); }
-#endif
 
 int main() {
     using namespace funnel::web;
