@@ -13,6 +13,7 @@ The code point sets come from Python's gb2312 / big5 codecs instead of hard-code
 Layout features and hinting are dropped: ImGui shapes nothing and rasterizes unhinted.
 
 usage: make_fonts.py OUT_DIR [cjk-sc|cjk-tc|cjk-kr|ui-latin ...]
+       make_fonts.py --check OUT_DIR     verify built fonts (tests/e2e/fonts.test.mjs runs it)
 """
 import os
 import sys
@@ -160,7 +161,74 @@ def build(target, out_dir):
     print(f"{out}: {os.path.getsize(out) // 1024} KB, {len(font.getBestCmap())} code points")
 
 
+def required_cjk():
+    """What a CJK font must map, whatever the source face lacks elsewhere."""
+    gb2312_hanzi = decoded("gb2312", range(0xB0, 0xF8), range(0xA1, 0xFF))
+    big5_trail = list(range(0x40, 0x7F)) + list(range(0xA1, 0xFF))
+    big5_level1 = {
+        cp for lead in range(0xA4, 0xC7) for trail in big5_trail
+        if (lead << 8 | trail) <= 0xC67E
+        for cp in decoded("big5", [lead], [trail])
+    }
+    hangul = set(range(0xAC00, 0xD7A4))
+    punctuation = {0x3001, 0x3002, 0x300C, 0x300D, 0xFF0C, 0xFF01, 0xFF1F, 0xFF1A}
+    return {"GB2312 hanzi": gb2312_hanzi, "Big5 level 1": big5_level1, "Hangul syllables": hangul,
+            "CJK punctuation": punctuation}
+
+
+def check(out_dir):
+    """Prints one line per fact checked; exits non-zero on the first font that falls short."""
+    problems = []
+    fonts = {}
+    for target in ["ui-latin"] + list(CJK_FACES):
+        path = os.path.join(out_dir, target + (".ttf" if target == "ui-latin" else ".otf"))
+        if not os.path.exists(path):
+            problems.append(f"{path} missing")
+            continue
+        font = fonts[target] = TTFont(path)
+        if "CFF2" in font or "fvar" in font or font.sfntVersion == "wOF2":
+            problems.append(f"{target}: CFF2, variable or WOFF2 font (stb_truetype cannot read it)")
+        cmap = font.getBestCmap()
+        if target == "ui-latin":
+            if "glyf" not in font:
+                problems.append("ui-latin: not TrueType outlines")
+            need = set(range(0x20, 0x7F)) | set(range(0xA1, 0x100)) | {0x20A9, 0x20AC, 0xA5, 0x2026, 0x2192}
+            miss = sorted(need - set(cmap))
+            print(f"ui-latin: {len(cmap)} code points, missing required: {len(miss)}")
+            if miss:
+                problems.append(f"ui-latin lacks {[hex(c) for c in miss[:10]]}")
+            continue
+        family = font["name"].getDebugName(1) or ""
+        if CJK_FACES[target] not in family:
+            problems.append(f"{target}: family is '{family}', expected {CJK_FACES[target]}")
+        for label, need in required_cjk().items():
+            miss = sorted(need - set(cmap))
+            print(f"{target}: {label}: {len(need) - len(miss)}/{len(need)}")
+            if miss:
+                problems.append(f"{target} lacks {len(miss)} {label}, e.g. {[hex(c) for c in miss[:5]]}")
+    # The point of three faces: regional glyph forms. 骨 (U+9AA8) is drawn differently in SC and
+    # TC; 述 (U+8FF0) in SC and KR.
+    def outline(target, cp):
+        font = fonts.get(target)
+        if not font:
+            return None
+        name = font.getBestCmap().get(cp)
+        return font["CFF "].cff.topDictIndex[0].CharStrings[name].bytecode if name else None
+    for a, b, cp in (("cjk-sc", "cjk-tc", 0x9AA8), ("cjk-sc", "cjk-kr", 0x8FF0)):
+        oa, ob = outline(a, cp), outline(b, cp)
+        if oa is not None and ob is not None:
+            same = oa == ob
+            print(f"{a} vs {b}: U+{cp:04X} {'same' if same else 'different'} glyph")
+            if same:
+                problems.append(f"{a} and {b} draw U+{cp:04X} alike: wrong faces picked")
+    for p in problems:
+        print("PROBLEM:", p)
+    return 1 if problems else 0
+
+
 def main(argv):
+    if len(argv) == 3 and argv[1] == "--check":
+        raise SystemExit(check(argv[2]))
     if len(argv) < 2:
         raise SystemExit(__doc__)
     out_dir = argv[1]
