@@ -15,6 +15,7 @@
 #include <imgui_internal.h>
 #include <misc/cpp/imgui_stdlib.h>
 
+#include "core/metrics.h"
 #include "ui/theme.h"
 
 namespace funnel::ui {
@@ -39,9 +40,7 @@ bool contains(const std::string& haystack, const std::string& needleLower) {
 
 // Units of the display currency per unit of `currency`; < 0 when no rate is known.
 double rateOf(const Settings& s, const std::string& currency) {
-    if (currency == s.displayCurrency) return 1.0;
-    auto it = s.rates.find(currency);
-    return it == s.rates.end() || it->second <= 0 ? -1.0 : it->second;
+    return convertMoney(s, 1.0, currency, s.displayCurrency).value_or(-1.0);
 }
 
 bool statusPasses(DealStatus st, StatusFilter f) {
@@ -258,9 +257,11 @@ void Board::drawToolbar(ViewContext& ctx) {
         std::string active = std::string(ctx.t("status.open")) + " + " + ctx.t("status.won");
         statusNames[0] = active.c_str();
         if (ImGui::BeginCombo("##status", statusNames[static_cast<int>(filter_.status)])) {
-            for (int s = 0; s < 6; ++s)
+            for (int s = 0; s < 6; ++s) {
                 if (ImGui::Selectable(statusNames[s], static_cast<int>(filter_.status) == s))
                     filter_.status = static_cast<StatusFilter>(s);
+                ctx.record(statusNames[s]);
+            }
             ImGui::EndCombo();
         }
         ctx.record("field:filter.status");
@@ -434,6 +435,7 @@ void Board::drawCard(ViewContext& ctx, const Deal& deal, const Column& col, int 
     ImGui::PushID(deal.id.c_str());
     ImVec2 p = ImGui::GetCursorScreenPos();
     ImVec2 size(width, kCardHeight);
+    ImGui::SetNextItemAllowOverlap();  // the "…" button drawn on top of the card takes its own clicks
     ImGui::InvisibleButton("##card", size, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
     bool hovered = ImGui::IsItemHovered();
     ctx.record("deal:" + deal.id, deal.title);

@@ -14,6 +14,7 @@
 #include <imgui_internal.h>
 #include <misc/cpp/imgui_stdlib.h>
 
+#include "core/metrics.h"
 #include "ui/theme.h"
 
 namespace funnel::ui {
@@ -530,8 +531,64 @@ void Screens::customers(ViewContext& ctx, const Id& customerId) {
 // [SECTION] Today
 
 void Screens::today(ViewContext& ctx) {
-    // Attention lists come from core/metrics.h (being written); until then an empty state.
-    ImGui::TextDisabled("%s", ctx.t("today.empty"));
+    MetricsOptions opt;
+    opt.now = ctx.now;
+    opt.today = ctx.today;
+    Attention att = attentionLists(ctx.doc, opt);
+    bool any = false;
+    // One titled list per kind of attention; each row opens the card behind it.
+    auto section = [&](const char* key, std::size_t n, ImU32 color) {
+        if (n == 0) return false;
+        any = true;
+        ImGui::Spacing();
+        ImGui::PushStyleColor(ImGuiCol_Text, color);
+        ImGui::SeparatorText((std::string(ctx.t(key)) + "  " + std::to_string(n)).c_str());
+        ImGui::PopStyleColor();
+        return true;
+    };
+    auto dealRow = [&](const char* key, const Id& dealId, const std::string& detail) {
+        const Deal* d = ctx.doc.findDeal(dealId);
+        if (!d) return;
+        const Customer* c = ctx.doc.findCustomer(d->customerId);
+        std::string text = d->title + (c ? "  ·  " + c->name : std::string()) + (detail.empty() ? "" : "  ·  " + detail);
+        ImGui::PushID(key);
+        ImGui::PushID(dealId.c_str());
+        if (ImGui::Selectable(text.c_str())) ctx.route = "#/deal/" + dealId;
+        ctx.record(std::string("today:") + key + ":" + dealId);
+        ImGui::PopID();
+        ImGui::PopID();
+    };
+    auto days = [&](int n) { return std::to_string(n) + (ctx.lang == "en" ? "d" : ctx.lang == "ko" ? "일" : "天"); };
+
+    if (section("today.overdue", att.overdueActivities.size(), ctx.palette.overdue))
+        for (const Id& aid : att.overdueActivities)
+            if (const Activity* a = ctx.doc.findActivity(aid))
+                dealRow("overdue", a->dealId, a->subject + "  " + formatDateShort(dateFromTime(a->due), ctx.lang));
+    std::size_t followUps = att.followUps.size();
+    if (section("today.due", followUps, ctx.palette.dueToday))
+        for (const FollowUpDue& f : att.followUps) {
+            const Customer* c = ctx.doc.findCustomer(f.customerId);
+            if (!c) continue;
+            ImGui::PushID(f.customerId.c_str());
+            ImU32 col = f.daysOverdue > 0 ? ctx.palette.overdue : ctx.palette.text;
+            ImGui::PushStyleColor(ImGuiCol_Text, col);
+            std::string text = c->name + "  ·  " + toString(c->grade) + "  ·  " + formatDateShort(f.due, ctx.lang) +
+                               (f.daysOverdue > 0 ? "  (+" + days(f.daysOverdue) + ")" : "");
+            if (ImGui::Selectable(text.c_str())) ctx.route = "#/customer/" + c->id;
+            ImGui::PopStyleColor();
+            ctx.record("today:follow-up:" + c->id);
+            ImGui::PopID();
+        }
+    if (section("today.after_sales", att.afterSales.size(), ctx.palette.won))
+        for (const AfterSalesDue& a : att.afterSales) dealRow("after-sales", a.dealId, formatDateShort(a.due, ctx.lang));
+    if (section("today.rotting", att.rotting.size(), ctx.palette.idle))
+        for (const RottingDeal& r : att.rotting) dealRow("rotting", r.dealId, ctx.t("board.rotting") + std::string(" ") + days(r.idleDays));
+    if (section("today.revisit", att.suspendedDue.size(), ctx.palette.suspended))
+        for (const Id& id : att.suspendedDue) dealRow("revisit", id, "");
+    if (!any) {
+        ImGui::Dummy(ImVec2(0, 20));
+        ImGui::TextDisabled("%s", ctx.t("today.empty"));
+    }
 }
 
 // [SECTION] Settings

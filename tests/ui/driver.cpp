@@ -86,6 +86,7 @@ void UiDriver::clickAt(ImVec2 p, ImGuiMouseButton button) {
     frame();
     ImGui::GetIO().AddMouseButtonEvent(button, false);
     frame();
+    frame();  // a click that navigates draws the new screen in the next frame
 }
 
 void UiDriver::click(const std::string& key, ImGuiMouseButton button) { clickAt(center(key), button); }
