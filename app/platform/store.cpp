@@ -221,7 +221,7 @@ std::string Store::writeFile(const std::string& name, const std::string& header,
         done += static_cast<std::size_t>(n);
     }
     if (dying) { ::close(fd); return "simulated crash at " + std::string(step) + ".write"; }
-    if (::fsync(fd) != 0 && errno != EINVAL && errno != ENOSYS) {
+    if (options_.fsync && ::fsync(fd) != 0 && errno != EINVAL && errno != ENOSYS) {
         const std::string err = errnoText("fsync");
         ::close(fd);
         ::unlink(temp.c_str());
@@ -234,7 +234,7 @@ std::string Store::writeFile(const std::string& name, const std::string& header,
         ::unlink(temp.c_str());
         return err;
     }
-    syncDir(dir_);
+    if (options_.fsync) syncDir(dir_);
     return "";
 }
 
@@ -476,7 +476,7 @@ std::string Store::prune() {
         if (crash("prune")) return "simulated crash at prune";
         ::unlink((dir_ + "/" + segmentName(g)).c_str());
     }
-    syncDir(dir_);
+    if (options_.fsync) syncDir(dir_);
     return "";
 }
 

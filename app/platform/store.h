@@ -31,6 +31,7 @@ struct Options {
     std::size_t compactMinBytes = 64 * 1024; // …or once they hold more than max(this, snapshot size)
     // Segments that were superseded by the previous snapshot are kept until the next compaction,
     // so that another tab lagging a little behind can still catch up from the journal.
+    bool fsync = true;                       // flush files and directory natively (tests may skip it)
     std::string writer;                      // id of this writer (a tab, a process), kept in segments
     // Tests: called before each durable step ("segment.write", "segment.rename", "snapshot.write",
     // "snapshot.rename", "head.write", "head.rename", "prune"); returning true simulates a kill right

@@ -246,6 +246,7 @@ int Persistence::lockedStep() {
 
 int Persistence::openStep() {
     store::LoadResult r = store_->load();
+    mark_ = store_->mark();  // a failed sync of the clean-up below goes back to the loaded state
     for (const auto& w : r.warnings) std::fprintf(stderr, "funnel storage: %s\n", w.c_str());
     const bool first = phase_ == Phase::Opening;
     if (r.kind == store::LoadResult::Kind::Failed) {
