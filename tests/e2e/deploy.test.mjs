@@ -3,13 +3,18 @@
 // document asks for (wasm MIME type, Cache-Control, a strict CSP with 'wasm-unsafe-eval').
 // Asserts the app boots there, its service worker is scoped to the sub-path, the manifest and
 // its icons are what they claim, nothing is requested outside /funnel/, and it works offline.
+// Also the one-file build (scripts/onefile), for those with no host at all: opened from disk,
+// alone in its folder, it shows the board and keeps an edit after reopening.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { launchBrowser, openApp, webRoot } from './harness.mjs';
+import { pathToFileURL } from 'node:url';
+import { launchBrowser, openApp, webRoot, repoRoot } from './harness.mjs';
 
 const MOUNT = '/funnel/';
 const TYPES = {
@@ -34,6 +39,7 @@ let origin;
 let browser;
 const requested = [];
 let online = true;
+const dirs = [];
 
 function send(res, status, headers, body) {
   res.writeHead(status, headers);
@@ -78,6 +84,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
   server?.closeAllConnections();
   await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
 });
@@ -162,6 +169,47 @@ test('the manifest names the app, starts in its folder, and its icons are PNGs o
         assert.match(r.text, /<svg/);
       }
     }
+  } finally {
+    await context.close();
+  }
+});
+
+test('the one-file build opened from disk shows the board and keeps an edit after reopening', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'funnel-onefile-'));
+  dirs.push(dir);
+  const file = path.join(dir, 'funnel.html');
+  const r = spawnSync(process.execPath, [path.join(repoRoot, 'scripts/onefile'), webRoot, file], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(statSync(file).size > 1 << 20, 'one-file build suspiciously small');
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const fetched = [];
+    context.on('request', (req) => fetched.push(req.url()));
+    const url = pathToFileURL(file).href;
+    let page = await openApp(context, { url, path: '', query: '?lang=en' });
+    await page.waitForFunction(() => window.funnel.itemRect('Lead') !== null, null, { timeout: 10000 });
+    const title = `On disk ${Date.now()}`;
+    await page.evaluate((t) => {
+      const c = window.funnel.command({ op: 'customer.create', name: 'Disk Customer' });
+      if (!c.ok) throw new Error(c.error);
+      const d = window.funnel.command({ op: 'deal.create', title: t, customerId: c.result.id });
+      if (!d.ok) throw new Error(d.error);
+    }, title);
+    await page.waitForFunction(() => {
+      const s = window.funnelStorage && window.funnelStorage.status();
+      return s && s.recorded >= 2 && s.saved >= s.recorded;
+    }, null, { timeout: 15000 });
+    assert.deepEqual(page.funnelErrors, []);
+    await page.close();
+
+    page = await openApp(context, { url, path: '', query: '?lang=en' });
+    const titles = await page.evaluate(() => window.funnel.snapshot().deals.filter((d) => !d.deleted).map((d) => d.title));
+    assert.ok(titles.includes(title), 'edit lost after reopening');
+    await page.waitForFunction((t) => window.funnel.itemRect(t) !== null, title, { timeout: 10000 });
+    // Everything came from the file itself (and data: URLs), fonts included.
+    assert.deepEqual(fetched.filter((u) => !u.startsWith('file:') && !u.startsWith('data:')), []);
+    assert.ok((await page.evaluate(() => window.funnel.stats().fontsLoaded)).includes('ui-latin'));
   } finally {
     await context.close();
   }
