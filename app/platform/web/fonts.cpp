@@ -3,6 +3,7 @@
 // merging into an already-used font would leave glyphs it once found missing cached as missing.
 #include "platform/web/fonts.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -38,6 +39,28 @@ FontState& fonts() {
     return s;
 }
 
+// (ascender − descender) / unitsPerEm from the 'hhea' and 'head' tables: ImGui sizes a font so
+// that this height is the requested pixel size, so faces with different metrics come out with
+// different em sizes. 0 when the tables are missing.
+float lineHeightInEm(const FontBytes& f) {
+    auto u16 = [&](int at) { return at + 2 <= f.size ? (f.data[at] << 8) | f.data[at + 1] : 0; };
+    auto s16 = [&](int at) { return static_cast<int16_t>(u16(at)); };
+    auto u32 = [&](int at) { return (std::uint32_t(u16(at)) << 16) | std::uint32_t(u16(at + 2)); };
+    int hhea = 0, head = 0;
+    const int tables = u16(4);
+    for (int i = 0; i < tables; ++i) {
+        const int rec = 12 + 16 * i;
+        if (rec + 16 > f.size) break;
+        const std::uint32_t tag = u32(rec);
+        const int offset = static_cast<int>(u32(rec + 8));
+        if (tag == 0x68686561) hhea = offset;        // 'hhea'
+        else if (tag == 0x68656164) head = offset;   // 'head'
+    }
+    const int unitsPerEm = head ? u16(head + 18) : 0;
+    if (!hhea || unitsPerEm <= 0) return 0;
+    return float(s16(hhea + 4) - s16(hhea + 6)) / float(unitsPerEm);
+}
+
 // Builds the main font anew (Latin + the wanted CJK face if its bytes are here), makes it the
 // default and drops the old one. Runs between frames only (from fetch callbacks or startup).
 void rebuildMainFont() {
@@ -66,8 +89,13 @@ void rebuildMainFont() {
         ImFontConfig cfg;
         cfg.MergeMode = true;
         cfg.FontDataOwnedByAtlas = false;
+        // Give the CJK face the Latin face's em size, as a browser does for one font-size:
+        // Noto CJK's taller line box would otherwise shrink its ideographs to ~70 % of an em.
+        const float latinEm = latin != s.bytes.end() ? lineHeightInEm(latin->second) : 0;
+        const float cjkEm = lineHeightInEm(cjk->second);
+        cfg.SizePixels = latinEm > 0 && cjkEm > 0 ? kFontPixels * cjkEm / latinEm : kFontPixels;
         std::snprintf(cfg.Name, sizeof(cfg.Name), "%s", s.wantedCjk.c_str());
-        if (atlas->AddFontFromMemoryTTF(cjk->second.data, cjk->second.size, kFontPixels, &cfg))
+        if (atlas->AddFontFromMemoryTTF(cjk->second.data, cjk->second.size, cfg.SizePixels, &cfg))
             s.mergedCjk = s.wantedCjk;
     }
     io.FontDefault = font;
