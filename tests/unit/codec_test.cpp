@@ -333,3 +333,23 @@ TEST_CASE("per-record codec is what the commands and sync use") {
     CHECK_FALSE(decodeRecord(json{{"afterSalesDays", {7, -1}}}, s, err, "settings"));
     CHECK(err == "settings.afterSalesDays[1]: expected an integer from 0 to 3650");
 }
+
+TEST_CASE("the text encoder writes exactly what dump() of the json form writes") {
+    Document doc = richDocument();
+    doc.deals[0].title = std::string("tab\tquote\" back\\ nl\n cr\r bell\x07 del\x7f ") + "\xe4\xb8\xad";
+    doc.deals[0].value = 0.1;
+    doc.deals[0].cost = 1e20;
+    doc.settings.rates["KRW"] = 0.00072;
+    doc.settings.rates["USD"] = 1.0 / 3.0;
+    doc.customers[0].notes = "broken \xff utf-8";  // only C++ code can put this here
+    doc.extra["nested"] = json::parse(R"({"a":[1,2.5,-3,true,null,{"b":"\u0001"}]})");
+    CHECK(encodeDocumentText(doc) == dumpJson(encodeDocument(doc)));
+    const Document demo = makeDefaultDocument(0);
+    CHECK(encodeDocumentText(demo) == dumpJson(encodeDocument(demo)));
+    // The replaced byte comes back as U+FFFD and the text is valid JSON.
+    DecodeResult r = decodeDocument(encodeDocumentText(doc));
+    REQUIRE_MESSAGE(r.ok, r.error);
+    CHECK(r.document.customers[0].notes == "broken \xef\xbf\xbd utf-8");
+    CHECK(r.document.deals[0].title == doc.deals[0].title);
+    CHECK(r.document.deals[0].value == 0.1);
+}
