@@ -116,9 +116,13 @@ EM_BOOL onKey(int type, const EmscriptenKeyboardEvent* e, void*) {
     ImGuiIO& io = ImGui::GetIO();
     const bool down = type == EMSCRIPTEN_EVENT_KEYDOWN;
     const bool shortcutMod = appleKeyboard() ? e->metaKey : e->ctrlKey;
+    noteShortcutModifier(shortcutMod);
     // Paste comes from the DOM paste event (the only way to read the clipboard without a
-    // prompt); giving ImGui the V as well would paste twice.
-    if (shortcutMod && key == ImGuiKey_V) return EM_FALSE;
+    // prompt), which replays Ctrl+V to ImGui; giving ImGui this V as well would paste twice.
+    if (shortcutMod && key == ImGuiKey_V) {
+        addModifiers(ImGui::GetIO(), e);
+        return EM_FALSE;
+    }
     addModifiers(io, e);
     if (key != ImGuiKey_None) io.AddKeyEvent(key, down);
     wake();

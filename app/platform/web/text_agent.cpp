@@ -14,11 +14,13 @@
 #include <emscripten.h>
 #include <imgui.h>
 
+#include "platform/web/input.h"
 #include "platform/web/tab.h"
 
 namespace {
 
 std::string g_clipboard;   // last text pasted in or copied out; what ImGui reads back
+bool g_shortcutModifierDown = false;   // Ctrl (Cmd on Apple) as the last key event left it
 
 }  // namespace
 
@@ -175,10 +177,19 @@ EMSCRIPTEN_KEEPALIVE void funnel_agent_key(int which) {
     funnel::web::wake();
 }
 
+// Paste goes through ImGui's own Ctrl+V path (it reads g_clipboard back), which replaces the
+// selection and filters newlines for single-line fields. Typed characters would not do: ImGui
+// drops character input while Ctrl is held, as it is for a keyboard paste.
 EMSCRIPTEN_KEEPALIVE void funnel_agent_paste(const char* utf8) {
     g_clipboard = utf8;
-    ImGui::GetIO().AddInputCharactersUTF8(utf8);
-    funnel::web::wake();
+    ImGuiIO& io = ImGui::GetIO();
+    // ImGui swaps Cmd and Ctrl itself when ConfigMacOSXBehaviors is on.
+    const ImGuiKey mod = funnel::web::appleKeyboard() ? ImGuiMod_Super : ImGuiMod_Ctrl;
+    io.AddKeyEvent(mod, true);
+    io.AddKeyEvent(ImGuiKey_V, true);
+    io.AddKeyEvent(ImGuiKey_V, false);
+    if (!g_shortcutModifierDown) io.AddKeyEvent(mod, false);
+    funnel::web::wake(6);
 }
 
 }  // extern "C"
@@ -210,6 +221,8 @@ void installTextAgent() {
 }
 
 void finishComposition() { funnel_agent_finish_js(); }
+
+void noteShortcutModifier(bool down) { g_shortcutModifierDown = down; }
 
 void focusAgentFromGesture() {
     if (ImGui::GetMouseCursor() == ImGuiMouseCursor_TextInput) funnel_agent_focus_js();

@@ -17,6 +17,10 @@ void installTextAgent();
 // mid-composition loses nothing.
 void finishComposition();
 
+// Input tells the agent whether the shortcut modifier (Ctrl, Cmd on Apple) is down, so a paste
+// leaves ImGui's modifier state as the keyboard has it.
+void noteShortcutModifier(bool down);
+
 // From a touchend: if the finger is on a text field, focus the agent now (iOS opens the
 // on-screen keyboard only for a focus() inside a user gesture).
 void focusAgentFromGesture();
