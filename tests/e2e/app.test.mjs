@@ -274,3 +274,35 @@ test('window.funnel: command, undo and redo go through the workspace; bad input 
     await page.closeAll();
   }
 });
+
+test('keys the browser owns are left to it; keys the app uses are not passed on', async () => {
+  const page = await open('?lang=en');
+  try {
+    const prevented = await page.evaluate(() => {
+      const keys = {
+        'F5': { key: 'F5', code: 'F5' },
+        'Ctrl+R': { key: 'r', code: 'KeyR', ctrlKey: true },
+        'Ctrl+L': { key: 'l', code: 'KeyL', ctrlKey: true },
+        'Ctrl+T': { key: 't', code: 'KeyT', ctrlKey: true },
+        'F12': { key: 'F12', code: 'F12' },
+        'Ctrl+Shift+I': { key: 'I', code: 'KeyI', ctrlKey: true, shiftKey: true },
+        'Tab': { key: 'Tab', code: 'Tab' },
+        'Escape': { key: 'Escape', code: 'Escape' },
+        'Ctrl+Z': { key: 'z', code: 'KeyZ', ctrlKey: true },
+        'ArrowDown': { key: 'ArrowDown', code: 'ArrowDown' },
+      };
+      const out = {};
+      for (const [name, init] of Object.entries(keys)) {
+        const ev = new KeyboardEvent('keydown', { ...init, bubbles: true, cancelable: true });
+        document.body.dispatchEvent(ev);
+        document.body.dispatchEvent(new KeyboardEvent('keyup', { ...init, bubbles: true, cancelable: true }));
+        out[name] = ev.defaultPrevented;
+      }
+      return out;
+    });
+    for (const k of ['F5', 'Ctrl+R', 'Ctrl+L', 'Ctrl+T', 'F12', 'Ctrl+Shift+I']) assert.equal(prevented[k], false, `${k} left to the browser`);
+    for (const k of ['Tab', 'Escape', 'Ctrl+Z', 'ArrowDown']) assert.equal(prevented[k], true, `${k} kept by the app`);
+  } finally {
+    await page.closeAll();
+  }
+});
