@@ -10,6 +10,7 @@
 
 #include <cfloat>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include <emscripten.h>
@@ -141,7 +142,7 @@ int imguiButton(unsigned short domButton) {
     }
 }
 
-bool g_touchActive = false;
+bool g_touchActive = false;   // a finger is down: ignore mouse events the browser may emulate
 
 EM_BOOL onMouse(int type, const EmscriptenMouseEvent* e, void*) {
     // Chromium emulates mouse events after touches; the touch path already reported them.
@@ -178,36 +179,93 @@ EM_BOOL onWheel(int, const EmscriptenWheelEvent* e, void*) {
     return EM_TRUE;
 }
 
-// One finger drives ImGui's mouse; the first touch down is tracked until it lifts.
-long g_touchId = -1;
+// [SECTION] Touch
+// One finger is ImGui's mouse. ImGui has no drag-to-scroll and a drag would otherwise start on
+// every swipe, so three gestures are told apart by time and distance:
+//   tap        down and up without moving: a click (and focus for a text field);
+//   pan        moves more than kTouchSlop first: scrolls what is under the finger (wheel events);
+//   long press still for kLongPressMs: the button goes down, so moving then drags (a card).
+constexpr float kTouchSlop = 8.0f;           // CSS px
+constexpr double kLongPressMs = 400.0;
+constexpr float kWheelPixels = 80.0f;        // ImGui scrolls ~5 lines (5 × 16 px) per wheel unit
+
+struct Finger {
+    long id = -1;
+    enum class Mode { Pending, Pan, Press } mode = Mode::Pending;
+    float x0 = 0, y0 = 0, x = 0, y = 0;
+    unsigned generation = 0;                 // tells a stale long-press timer from the current one
+};
+Finger g_finger;
+
+void onLongPress(void* userData) {
+    const auto generation = static_cast<unsigned>(reinterpret_cast<std::uintptr_t>(userData));
+    if (g_finger.id < 0 || g_finger.generation != generation || g_finger.mode != Finger::Mode::Pending) return;
+    g_finger.mode = Finger::Mode::Press;
+    ImGuiIO& io = ImGui::GetIO();
+    io.AddMouseSourceEvent(ImGuiMouseSource_TouchScreen);
+    io.AddMousePosEvent(g_finger.x, g_finger.y);
+    io.AddMouseButtonEvent(0, true);
+    wake();
+}
 
 EM_BOOL onTouch(int type, const EmscriptenTouchEvent* e, void*) {
     ImGuiIO& io = ImGui::GetIO();
+    bool tapped = false;
     for (int i = 0; i < e->numTouches; ++i) {
         const EmscriptenTouchPoint& t = e->touches[i];
         if (!t.isChanged) continue;
-        if (type == EMSCRIPTEN_EVENT_TOUCHSTART && g_touchId < 0) {
+        const float x = float(t.clientX), y = float(t.clientY);
+        if (type == EMSCRIPTEN_EVENT_TOUCHSTART) {
+            if (g_finger.id >= 0) continue;   // a second finger is left alone
             finishComposition();
-            g_touchId = t.identifier;
             g_touchActive = true;
+            g_finger.id = t.identifier;
+            g_finger.mode = Finger::Mode::Pending;
+            g_finger.x0 = g_finger.x = x;
+            g_finger.y0 = g_finger.y = y;
+            g_finger.generation++;
             io.AddMouseSourceEvent(ImGuiMouseSource_TouchScreen);
-            io.AddMousePosEvent(float(t.clientX), float(t.clientY));
-            io.AddMouseButtonEvent(0, true);
-        } else if (t.identifier == g_touchId) {
-            io.AddMouseSourceEvent(ImGuiMouseSource_TouchScreen);
-            io.AddMousePosEvent(float(t.clientX), float(t.clientY));
-            if (type == EMSCRIPTEN_EVENT_TOUCHEND || type == EMSCRIPTEN_EVENT_TOUCHCANCEL) {
-                io.AddMouseButtonEvent(0, false);
-                io.AddMousePosEvent(-FLT_MAX, -FLT_MAX);   // no hover left behind a finger
-                g_touchId = -1;
-            }
+            io.AddMousePosEvent(x, y);
+            emscripten_set_timeout(onLongPress, kLongPressMs,
+                                   reinterpret_cast<void*>(static_cast<std::uintptr_t>(g_finger.generation)));
+            continue;
         }
+        if (t.identifier != g_finger.id) continue;
+        const float dx = x - g_finger.x, dy = y - g_finger.y;
+        g_finger.x = x;
+        g_finger.y = y;
+        io.AddMouseSourceEvent(ImGuiMouseSource_TouchScreen);
+        if (type == EMSCRIPTEN_EVENT_TOUCHMOVE) {
+            if (g_finger.mode == Finger::Mode::Pending &&
+                std::hypot(x - g_finger.x0, y - g_finger.y0) > kTouchSlop)
+                g_finger.mode = Finger::Mode::Pan;
+            if (g_finger.mode == Finger::Mode::Pan) {
+                // Wheel at where the pan started, so the column under the finger scrolls.
+                io.AddMousePosEvent(g_finger.x0, g_finger.y0);
+                io.AddMouseWheelEvent(dx / kWheelPixels, dy / kWheelPixels);
+            } else {
+                io.AddMousePosEvent(x, y);
+            }
+            continue;
+        }
+        // Touch end or cancel.
+        if (g_finger.mode == Finger::Mode::Pending && type == EMSCRIPTEN_EVENT_TOUCHEND) {
+            io.AddMousePosEvent(x, y);
+            io.AddMouseButtonEvent(0, true);
+            io.AddMouseButtonEvent(0, false);
+            tapped = true;
+        } else if (g_finger.mode == Finger::Mode::Press) {
+            io.AddMousePosEvent(x, y);
+            io.AddMouseButtonEvent(0, false);
+        }
+        io.AddMousePosEvent(-FLT_MAX, -FLT_MAX);   // no hover left behind a finger
+        g_finger.id = -1;
     }
-    if (g_touchId < 0 && e->numTouches == 0) g_touchActive = false;
+    g_touchActive = g_finger.id >= 0;
     wake();
-    // Keep the browser's pinch-zoom and page gestures off the canvas; the text agent is
-    // focused synchronously from the touchend (see text_agent.cpp) so the keyboard opens.
-    if (type == EMSCRIPTEN_EVENT_TOUCHEND) focusAgentFromGesture();
+    // iOS opens the keyboard only for a focus() inside the gesture's own handler.
+    if (tapped) focusAgentFromGesture();
+    // Keeps the browser's own pinch-zoom, scrolling and emulated mouse events off the canvas.
     return EM_TRUE;
 }
 
