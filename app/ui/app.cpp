@@ -65,6 +65,7 @@ void App::draw() {
     }
     ImGui::EndChild();
     drawStatusLine(ctx);
+    drawHelp(ctx);
     ImGui::End();
 
     shortcuts(ctx);
@@ -131,6 +132,45 @@ void App::drawStatusLine(ViewContext& ctx) {
         }
     }
     ctx.record("status:save");
+    if (!lastError_.empty() && now_ - lastErrorAt_ < 8000) {
+        ImGui::SameLine(0, 20);
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.overdue), "%s %s", ctx.t("error.command"), lastError_.c_str());
+        ctx.record("status:error");
+    }
+    ImGui::SameLine(ImGui::GetWindowWidth() - 40);
+    if (ImGui::SmallButton("?###help")) helpOpen_ = true;
+    ctx.record("button:help");
+}
+
+void App::drawHelp(ViewContext& ctx) {
+    if (helpOpen_) {
+        ImGui::OpenPopup("##help");
+        helpOpen_ = false;
+    }
+    ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+    if (ImGui::BeginPopupModal("##help", nullptr, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoTitleBar)) {
+        ImGui::TextUnformatted(ctx.t("help.title"));
+        ImGui::Separator();
+        struct Row { const char* keys; const char* what; };
+        const Row rows[] = {{"N", "help.new_deal"},           {"Ctrl+F", "help.search"},
+                            {"Ctrl+Z / Ctrl+Shift+Z", "help.undo"}, {"Alt+← / Alt+→", "help.move"},
+                            {"Alt+↑ / Alt+↓", "help.reorder"},  {"Enter", "help.open"},
+                            {"Esc", "help.close"},              {"?", "help.help"}};
+        if (ImGui::BeginTable("##keys", 2, ImGuiTableFlags_SizingFixedFit)) {
+            for (const Row& r : rows) {
+                ImGui::TableNextRow();
+                ImGui::TableNextColumn();
+                ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ctx.palette.accent), "%s", r.keys);
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(ctx.t(r.what));
+            }
+            ImGui::EndTable();
+        }
+        if (ImGui::Button(ctx.t("action.close"), ImVec2(-1, 0)) || ImGui::IsKeyPressed(ImGuiKey_Escape, false))
+            ImGui::CloseCurrentPopup();
+        ctx.record("button:help-close");
+        ImGui::EndPopup();
+    }
 }
 
 void App::shortcuts(ViewContext& ctx) {
@@ -146,6 +186,8 @@ void App::shortcuts(ViewContext& ctx) {
         screens_->board.focusSearch();
     }
     if (!typing && !mod && ImGui::IsKeyPressed(ImGuiKey_N, false)) screens_->startNewDeal(ctx);
+    if (!typing && ((io.KeyShift && ImGui::IsKeyPressed(ImGuiKey_Slash, false)) || ImGui::IsKeyPressed(ImGuiKey_F1, false)))
+        helpOpen_ = true;
     if (!typing && ImGui::IsKeyPressed(ImGuiKey_Escape, false) && route_.rfind("#/deal/", 0) == 0 &&
         !ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId))
         ctx.route = "#/board";
@@ -160,7 +202,10 @@ std::vector<CommandResult> App::applyFrame(const CommandContext& cc) {
     if (takeUndoRequest()) results.push_back(ws_.undo(cc));
     if (takeRedoRequest()) results.push_back(ws_.redo(cc));
     for (const CommandResult& r : results) {
-        if (!r.ok) lastError_ = r.error;
+        if (!r.ok) {
+            lastError_ = r.error;
+            lastErrorAt_ = now_;
+        }
         // A freshly created deal opens in the panel, ready to be filled in.
         if (r.ok && r.applied.value("op", "") == "deal.create" && screens_->takeOpenCreated())
             open("#/deal/" + r.result.value("id", ""));

@@ -81,6 +81,7 @@ private:
     void drawTopBar(ViewContext& ctx);
     void drawStatusLine(ViewContext& ctx);
     void shortcuts(ViewContext& ctx);
+    void drawHelp(ViewContext& ctx);
     bool takeUndoRequest();
     bool takeRedoRequest();
     std::string routeId(const std::string& prefix) const;
@@ -95,6 +96,8 @@ private:
     Time now_ = 0;
     int utcOffsetMinutes_ = 0;
     std::string lastError_;
+    Time lastErrorAt_ = 0;
+    bool helpOpen_ = false;
     SaveStatus saveStatus_;
     ItemRects rects_;
 };

@@ -39,6 +39,19 @@ const std::vector<StringEntry> kTable = {
      "저장 공간이 가득 찼습니다. 변경 내용은 보관되며 공간이 생기면 저장됩니다."},
     {"storage.retrying", "Saving failed; retrying.", "保存失败，正在重试。", "儲存失敗，正在重試。", "저장 실패, 다시 시도 중입니다."},
 
+    {"help.title", "Keyboard shortcuts", "键盘快捷键", "鍵盤快速鍵", "키보드 단축키"},
+    {"help.new_deal", "New deal", "新建商机", "新增商機", "새 거래"},
+    {"help.search", "Search", "搜索", "搜尋", "검색"},
+    {"help.undo", "Undo / redo", "撤销 / 重做", "復原 / 重做", "실행 취소 / 다시 실행"},
+    {"help.move", "Move the selected card to the previous / next stage", "将选中的卡片移到上一 / 下一阶段",
+     "將選取的卡片移到上一 / 下一階段", "선택한 카드를 이전 / 다음 단계로 이동"},
+    {"help.reorder", "Move the selected card up / down", "将选中的卡片上移 / 下移", "將選取的卡片上移 / 下移",
+     "선택한 카드를 위 / 아래로 이동"},
+    {"help.open", "Open the selected card", "打开选中的卡片", "開啟選取的卡片", "선택한 카드 열기"},
+    {"help.close", "Close the card or dialog", "关闭卡片或对话框", "關閉卡片或對話框", "카드 또는 대화 상자 닫기"},
+    {"help.help", "Show this list", "显示此列表", "顯示此清單", "이 목록 보기"},
+    {"error.command", "That change could not be made:", "无法完成此更改：", "無法完成此變更：", "변경할 수 없습니다:"},
+
     // [SECTION] Board
     {"board.new_deal", "New deal", "新建商机", "新增商機", "새 거래"},
     {"board.search", "Search deals, customers, contacts", "搜索商机、客户、联系人", "搜尋商機、客戶、聯絡人", "거래, 고객, 연락처 검색"},

@@ -275,3 +275,43 @@ TEST_CASE("Today lists an overdue follow-up and opens its deal") {
     REQUIRE(found);
     CHECK(ui.app().route() == "#/deal/" + f.deals[0]);
 }
+
+TEST_CASE("the help overlay opens with ? and F1, and closes with Escape") {
+    Fixture f(0);
+    UiDriver ui(f.doc, "ko");
+    CHECK_FALSE(ui.has("button:help-close"));
+    ui.press(ImGuiKey_F1);
+    ui.frame();
+    CHECK(ui.has("button:help-close"));
+    ui.press(ImGuiKey_Escape);
+    ui.frame();
+    CHECK_FALSE(ui.has("button:help-close"));
+    ui.press(ImGuiKey_Slash, ImGuiMod_Shift);
+    ui.frame();
+    CHECK(ui.has("button:help-close"));
+}
+
+TEST_CASE("Escape in a field reverts what was typed, as in a native field") {
+    Fixture f(1);
+    UiDriver ui(f.doc);
+    ui.click("deal:" + f.deals[0]);
+    ui.click("field:deal.title");
+    ui.press(ImGuiKey_End);
+    ui.type("XYZ");
+    CHECK(dealOf(ui, f.deals[0]).title == "Deal 1XYZ");
+    ui.press(ImGuiKey_Escape);
+    CHECK(dealOf(ui, f.deals[0]).title == "Deal 1");
+}
+
+TEST_CASE("N starts a new deal in the first stage and opens it") {
+    Fixture f(0);
+    UiDriver ui(f.doc, "zh-Hant");
+    ui.press(ImGuiKey_N);
+    ui.frame();
+    REQUIRE(ui.doc().deals.size() == 1);
+    const Deal& d = ui.doc().deals.front();
+    CHECK(d.stageId == f.stage(0));
+    CHECK(d.title == ui::tr("board.new_deal", "zh-Hant"));
+    CHECK(ui.app().route() == "#/deal/" + d.id);
+    CHECK(ui.has("field:deal.title"));
+}
