@@ -383,7 +383,7 @@ Document makeDemoDocument(std::uint32_t seed, int dealCount, Time now, const std
 
         // Activities: a few done along the way; open deals often have the next one planned
         // (some of them already overdue).
-        const int done = dice.between(1, 4);
+        const int done = dice.between(d.status == DealStatus::Open ? 0 : 1, 3);
         for (int k = 0; k < done; ++k) {
             Activity a;
             a.id = dice.id();
@@ -393,7 +393,6 @@ Document makeDemoDocument(std::uint32_t seed, int dealCount, Time now, const std
             a.subject = dice.pick(l.subjects);
             a.owner = d.owner;
             a.doneAt = d.createdAt + Time(dice.unit() * double(std::max<Time>(std::min(now, d.closedAt ? d.closedAt : now) - d.createdAt, 1)));
-            a.due = a.doneAt;
             a.advanced = dice.chance(0.3);
             if (dice.chance(0.5)) a.outcome = dice.pick(l.outcomes);
             d.lastActivityAt = std::max(d.lastActivityAt, a.doneAt);
@@ -408,7 +407,6 @@ Document makeDemoDocument(std::uint32_t seed, int dealCount, Time now, const std
             a.subject = l.subjects.back();
             a.owner = d.owner;
             a.doneAt = std::min(now - 3600000, d.closedAt + 7 * kMsPerDay);
-            a.due = a.doneAt;
             doc.activities.push_back(std::move(a));
         }
         if (d.status == DealStatus::Open && dice.chance(0.6)) {
