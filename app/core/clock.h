@@ -1,0 +1,57 @@
+// Funnel — hybrid logical clock stamps for team sync (docs/SYNC.md).
+//
+// A stamp orders every field edit across replicas: wall time in ms, a counter for edits in
+// the same millisecond (or while the wall clock lags behind stamps already seen), and the
+// replica id that breaks ties. Its text form sorts like the stamp, so stamps compare as
+// plain strings, as in Actual Budget's CRDT:
+//     "2026-11-28T07:37:39.123Z-0000-0123456789abcdef"
+// "0" is the stamp of data that predates sync (less than any real stamp).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/model.h"
+
+namespace funnel {
+
+inline constexpr const char* kZeroStamp = "0";
+
+struct StampParts {
+    Time wall = 0;
+    std::uint32_t counter = 0;   // 0..0xffff
+    std::string replica;         // 16 lowercase hex digits
+};
+
+std::string formatStamp(Time wall, std::uint32_t counter, const std::string& replica);
+// Parses a stamp's text; nullopt when malformed. kZeroStamp parses to all zeros.
+std::optional<StampParts> parseStamp(std::string_view);
+bool isStamp(std::string_view);             // kZeroStamp or a well-formed stamp
+bool isReplicaId(std::string_view);         // 16 lowercase hex digits
+std::string replicaOf(std::string_view stamp);  // "" for kZeroStamp
+
+// One replica's clock. Never goes backwards: a device whose wall clock is an hour behind
+// still stamps its edits after everything it has observed, so they are not lost to older
+// edits from devices with fast clocks.
+class Clock {
+public:
+    explicit Clock(std::string replica, std::string last = kZeroStamp);
+
+    // A fresh stamp, greater than every stamp issued or observed before.
+    std::string tick(Time now);
+    // Takes in a stamp seen from another replica (malformed ones are ignored).
+    void observe(std::string_view stamp);
+
+    const std::string& replica() const { return replica_; }
+    const std::string& last() const { return last_; }
+
+private:
+    std::string replica_;
+    std::string last_;
+    Time wall_ = 0;
+    std::uint32_t counter_ = 0;
+};
+
+}  // namespace funnel

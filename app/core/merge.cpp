@@ -1,0 +1,839 @@
+// Funnel — team sync merge (docs/SYNC.md): records flattened to fields keyed by record key,
+// per-field versions chosen by stamp, losers kept unless a later writer had seen them.
+//
+// Index:
+//   [SECTION] Keys and flat records
+//   [SECTION] Sync state JSON
+//   [SECTION] Stamping local changes
+//   [SECTION] Merge
+//   [SECTION] Conflicts and tombstones
+//
+// Why the conflict log is a lattice: each field's versions (current value plus logged losers)
+// are reduced to those no other version "witnesses" (y witnesses x when y.stamp > x.stamp and
+// y.base ≥ x.stamp: y was written by someone who had seen x or something newer). Witnessing
+// is transitive, so keeping the unwitnessed versions of a union is the same whether the union
+// is taken at once or in any grouping and order: merge is commutative, associative, idempotent.
+#include "core/merge.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+#include <unordered_map>
+#include <utility>
+
+namespace funnel {
+
+bool Conflict::operator==(const Conflict& o) const {
+    return key == o.key && field == o.field && stamp == o.stamp && base == o.base && value == o.value;
+}
+
+// [SECTION] Keys and flat records
+//
+// A flat record is a JSON object of field -> value: the record's full JSON form without its
+// id, with the small nested objects (deal key info and qualification, customer profile)
+// spread into "key.budget"-style fields so two people editing different parts do not collide.
+// Objections become records of their own ("objection:<dealId>/<id>") so concurrent additions
+// to one deal both survive. Settings that belong to the device are not shared.
+
+namespace {
+using Flat = std::map<std::string, json>;
+
+const char* const kDeviceSettings[] = {"me", "language", "theme"};
+const char* const kSpreadFields[] = {"key", "qualification", "profile"};
+constexpr const char* kGoneField = "~gone";
+
+// Ids may hold any character; '/' separates a deal from its objection in keys.
+std::string escapeId(const std::string& id) {
+    std::string s;
+    s.reserve(id.size());
+    for (char c : id) {
+        if (c == '~') s += "~0";
+        else if (c == '/') s += "~1";
+        else s += c;
+    }
+    return s;
+}
+
+std::string unescapeId(std::string_view s) {
+    std::string id;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '~' && i + 1 < s.size()) {
+            id += s[i + 1] == '1' ? '/' : '~';
+            ++i;
+        } else {
+            id += s[i];
+        }
+    }
+    return id;
+}
+
+json spread(json o) {
+    for (const char* f : kSpreadFields) {
+        auto it = o.find(f);
+        if (it == o.end() || !it->is_object()) continue;
+        json sub = std::move(*it);
+        o.erase(f);
+        for (auto s = sub.begin(); s != sub.end(); ++s) o[std::string(f) + "." + s.key()] = std::move(s.value());
+    }
+    return o;
+}
+
+json gather(const json& flat) {
+    json o = json::object();
+    for (auto it = flat.begin(); it != flat.end(); ++it) {
+        const std::string& k = it.key();
+        const auto dot = k.find('.');
+        bool spreadField = false;
+        if (dot != std::string::npos)
+            for (const char* f : kSpreadFields)
+                if (k.compare(0, dot, f) == 0) spreadField = true;
+        if (spreadField) {
+            json& sub = o[k.substr(0, dot)];
+            if (!sub.is_object()) sub = json::object();
+            sub[k.substr(dot + 1)] = it.value();
+        } else {
+            o[k] = it.value();
+        }
+    }
+    return o;
+}
+
+template <class T>
+json fieldsOf(const T& r) {
+    json o = encodeRecord(r, true);
+    o.erase("id");
+    return spread(std::move(o));
+}
+
+std::string changeKey(const Change& c) {
+    // Changes have no id: the same entry written by two replicas is one record.
+    const std::string text = dumpJson(encodeRecord(c, true));
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    for (unsigned char ch : text) {
+        h ^= ch;
+        h *= 0x100000001b3ull;
+    }
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return std::string("change:") + buf;
+}
+
+json settingsFields(const Settings& s) {
+    json o = encodeRecord(s, true);
+    for (const char* f : kDeviceSettings) o.erase(f);
+    return o;
+}
+
+json docFields(const Document& doc) {
+    json o = doc.extra.is_object() ? doc.extra : json::object();
+    o.erase(kSyncKey);
+    return o;
+}
+
+void addDeal(Flat& flat, const Deal& d) {
+    json f = fieldsOf(d);
+    f.erase("objections");
+    const std::string dealKey = escapeId(d.id);
+    flat["deal:" + dealKey] = std::move(f);
+    for (const Objection& ob : d.objections) flat["objection:" + dealKey + "/" + escapeId(ob.id)] = fieldsOf(ob);
+}
+
+Flat flatten(const Document& doc) {
+    Flat flat;
+    flat["settings"] = settingsFields(doc.settings);
+    if (json d = docFields(doc); !d.empty()) flat["doc"] = std::move(d);
+    for (const auto& r : doc.pipelines) flat["pipeline:" + escapeId(r.id)] = fieldsOf(r);
+    for (const auto& r : doc.members) flat["member:" + escapeId(r.id)] = fieldsOf(r);
+    for (const auto& r : doc.customers) flat["customer:" + escapeId(r.id)] = fieldsOf(r);
+    for (const auto& r : doc.contacts) flat["contact:" + escapeId(r.id)] = fieldsOf(r);
+    for (const auto& r : doc.deals) addDeal(flat, r);
+    for (const auto& r : doc.activities) flat["activity:" + escapeId(r.id)] = fieldsOf(r);
+    for (const auto& r : doc.changes) flat[changeKey(r)] = fieldsOf(r);
+    return flat;
+}
+
+// Back to a document; the codec validates every record (remote values included).
+bool unflatten(const Flat& flat, const Settings& device, Document& out, std::string& error) {
+    json doc = json::object();
+    doc["format"] = kFormatName;
+    doc["version"] = kFormatVersion;
+    json settings = json::object();
+    json lists = json::object();
+    for (const char* l : {"pipelines", "members", "customers", "contacts", "deals", "activities", "changes"})
+        lists[l] = json::array();
+    std::vector<std::pair<std::string, json>> changes;
+    std::map<std::string, json> objections;  // escaped deal id -> array
+    json extra = json::object();
+    for (const auto& [key, fields] : flat) {
+        if (key == "settings") {
+            settings = fields;
+            continue;
+        }
+        if (key == "doc") {
+            extra = fields;
+            continue;
+        }
+        const auto colon = key.find(':');
+        if (colon == std::string::npos) continue;
+        const std::string_view kind = std::string_view(key).substr(0, colon);
+        const std::string_view rest = std::string_view(key).substr(colon + 1);
+        if (kind == "change") {
+            json at = fields.contains("at") ? fields["at"] : json();
+            changes.emplace_back(dumpJson(at) + " " + key, gather(fields));
+            continue;
+        }
+        if (kind == "objection") {
+            const auto slash = rest.find('/');
+            if (slash == std::string_view::npos) continue;
+            json o = gather(fields);
+            o["id"] = unescapeId(rest.substr(slash + 1));
+            json& list = objections[std::string(rest.substr(0, slash))];
+            if (!list.is_array()) list = json::array();
+            list.push_back(std::move(o));
+            continue;
+        }
+        const char* list = kind == "pipeline"   ? "pipelines"
+                           : kind == "member"   ? "members"
+                           : kind == "customer" ? "customers"
+                           : kind == "contact"  ? "contacts"
+                           : kind == "deal"     ? "deals"
+                           : kind == "activity" ? "activities"
+                                                : nullptr;
+        if (!list) continue;  // a kind from a newer Funnel: kept in the flat form only
+        json o = gather(fields);
+        o["id"] = unescapeId(rest);
+        if (kind == "deal") o["objections"] = json::array();
+        lists[list].push_back(std::move(o));
+    }
+    // Objections of deals that are gone stay in the flat form; the rest join their deal.
+    json& deals = lists["deals"];
+    for (auto& d : deals) {
+        auto it = objections.find(escapeId(d["id"].get<std::string>()));
+        if (it != objections.end()) d["objections"] = std::move(it->second);
+    }
+    std::sort(changes.begin(), changes.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [order, c] : changes) lists["changes"].push_back(std::move(c));
+    const json deviceFields = encodeRecord(device, true);
+    for (const char* f : kDeviceSettings) settings[f] = deviceFields[f];
+    doc["settings"] = std::move(settings);
+    for (auto it = lists.begin(); it != lists.end(); ++it) doc[it.key()] = std::move(it.value());
+    for (auto it = extra.begin(); it != extra.end(); ++it)
+        if (!doc.contains(it.key())) doc[it.key()] = it.value();
+    DecodeResult r = decodeDocument(doc);
+    if (!r.ok) {
+        error = "merged document: " + r.error;
+        return false;
+    }
+    out = std::move(r.document);
+    return true;
+}
+}  // namespace
+
+// [SECTION] Sync state JSON
+
+namespace {
+bool conflictLess(const Conflict& a, const Conflict& b) {
+    if (a.key != b.key) return a.key < b.key;
+    if (a.field != b.field) return a.field < b.field;
+    if (a.stamp != b.stamp) return a.stamp < b.stamp;
+    const std::string da = dumpJson(a.value), db = dumpJson(b.value);
+    if (da != db) return da < db;
+    return a.base < b.base;
+}
+
+// Field order differs between a record removed here (codec order) and one merged (by name).
+json sortedFields(const json& fields) {
+    std::map<std::string, const json*> byName;
+    for (auto it = fields.begin(); it != fields.end(); ++it) byName[it.key()] = &it.value();
+    json o = json::object();
+    for (const auto& [name, v] : byName) o[name] = *v;
+    return o;
+}
+
+bool sameFields(const json& a, const json& b) {
+    if (a.size() != b.size()) return false;
+    for (auto it = a.begin(); it != a.end(); ++it) {
+        auto o = b.find(it.key());
+        if (o == b.end() || *o != it.value()) return false;
+    }
+    return true;
+}
+
+void canonicalise(std::vector<Conflict>& log) {
+    std::sort(log.begin(), log.end(), conflictLess);
+    log.erase(std::unique(log.begin(), log.end()), log.end());
+}
+}  // namespace
+
+json encodeSyncState(const SyncState& s) {
+    json o = json::object();
+    json replicas = json::object();
+    for (const auto& [r, stamp] : s.replicas) replicas[r] = stamp;
+    o["replicas"] = std::move(replicas);
+    json records = json::object();
+    for (const auto& [key, rs] : s.records) {
+        if (rs.created == kZeroStamp && rs.fields.empty()) continue;
+        json r = json::object();
+        if (rs.created != kZeroStamp) r["c"] = rs.created;
+        if (!rs.fields.empty()) {
+            json f = json::object();
+            for (const auto& [name, fs] : rs.fields) {
+                json a = json::array({fs.stamp});
+                if (!fs.base.empty()) a.push_back(fs.base);
+                f[name] = std::move(a);
+            }
+            r["f"] = std::move(f);
+        }
+        records[key] = std::move(r);
+    }
+    o["records"] = std::move(records);
+    json gone = json::object();
+    for (const auto& [key, fields] : s.gone) gone[key] = sortedFields(fields);
+    o["gone"] = std::move(gone);
+    json log = json::array();
+    for (const Conflict& c : s.conflicts) {
+        json e = json::object();
+        e["key"] = c.key;
+        e["field"] = c.field;
+        e["value"] = c.value;
+        e["stamp"] = c.stamp;
+        if (!c.base.empty()) e["base"] = c.base;
+        log.push_back(std::move(e));
+    }
+    o["conflicts"] = std::move(log);
+    return o;
+}
+
+bool decodeSyncState(const json& j, SyncState& s, std::string& error) {
+    s = SyncState{};
+    auto fail = [&](const std::string& msg) {
+        error = std::string(kSyncKey) + "." + msg;
+        return false;
+    };
+    if (!j.is_object()) return fail("expected an object");
+    auto stampAt = [&](const json& v, std::string& out, bool allowEmpty, const std::string& path) {
+        if (!v.is_string()) return fail(path + ": expected a stamp string");
+        out = v.get<std::string>();
+        if (allowEmpty && out.empty()) return true;
+        if (!isStamp(out)) return fail(path + ": malformed stamp");
+        return true;
+    };
+    if (auto it = j.find("replicas"); it != j.end()) {
+        if (!it->is_object()) return fail("replicas: expected an object");
+        for (auto r = it->begin(); r != it->end(); ++r) {
+            if (!isReplicaId(r.key())) return fail("replicas: bad replica id");
+            if (!stampAt(r.value(), s.replicas[r.key()], false, "replicas." + r.key())) return false;
+        }
+    }
+    if (auto it = j.find("records"); it != j.end()) {
+        if (!it->is_object()) return fail("records: expected an object");
+        for (auto r = it->begin(); r != it->end(); ++r) {
+            const std::string path = "records." + r.key();
+            if (!r.value().is_object()) return fail(path + ": expected an object");
+            RecordStamps rs;
+            if (auto c = r.value().find("c"); c != r.value().end())
+                if (!stampAt(*c, rs.created, false, path + ".c")) return false;
+            if (auto f = r.value().find("f"); f != r.value().end()) {
+                if (!f->is_object()) return fail(path + ".f: expected an object");
+                for (auto e = f->begin(); e != f->end(); ++e) {
+                    const json& a = e.value();
+                    if (!a.is_array() || a.empty() || a.size() > 2) return fail(path + ".f." + e.key() + ": expected [stamp, base]");
+                    FieldStamp fs;
+                    if (!stampAt(a[0], fs.stamp, false, path + ".f." + e.key())) return false;
+                    if (a.size() == 2 && !stampAt(a[1], fs.base, true, path + ".f." + e.key())) return false;
+                    rs.fields[e.key()] = fs;
+                }
+            }
+            s.records[r.key()] = std::move(rs);
+        }
+    }
+    if (auto it = j.find("gone"); it != j.end()) {
+        if (!it->is_object()) return fail("gone: expected an object");
+        for (auto g = it->begin(); g != it->end(); ++g) {
+            if (!g.value().is_object()) return fail("gone." + g.key() + ": expected an object");
+            s.gone[g.key()] = g.value();
+        }
+    }
+    if (auto it = j.find("conflicts"); it != j.end()) {
+        if (!it->is_array()) return fail("conflicts: expected an array");
+        for (std::size_t i = 0; i < it->size(); ++i) {
+            const json& e = (*it)[i];
+            const std::string path = "conflicts[" + std::to_string(i) + "]";
+            if (!e.is_object() || !e.contains("key") || !e["key"].is_string() || !e.contains("field") ||
+                !e["field"].is_string() || !e.contains("value"))
+                return fail(path + ": expected {key, field, value, stamp}");
+            Conflict c;
+            c.key = e["key"].get<std::string>();
+            c.field = e["field"].get<std::string>();
+            c.value = e["value"];
+            if (!e.contains("stamp") || !stampAt(e["stamp"], c.stamp, false, path + ".stamp")) return false;
+            if (e.contains("base") && !stampAt(e["base"], c.base, true, path + ".base")) return false;
+            s.conflicts.push_back(std::move(c));
+        }
+        canonicalise(s.conflicts);  // untrusted order must not change the canonical bytes
+    }
+    return true;
+}
+
+bool splitSync(Document& doc, SyncState& state, std::string& error) {
+    state = SyncState{};
+    if (!doc.extra.is_object()) return true;
+    auto it = doc.extra.find(kSyncKey);
+    if (it == doc.extra.end()) return true;
+    if (!decodeSyncState(*it, state, error)) return false;
+    doc.extra.erase(kSyncKey);
+    return true;
+}
+
+Document joinSync(Document doc, const SyncState& state) {
+    if (!doc.extra.is_object()) doc.extra = json::object();
+    doc.extra[kSyncKey] = encodeSyncState(state);
+    return doc;
+}
+
+std::string canonicalText(const Document& doc, const SyncState& state) {
+    return encodeDocumentText(joinSync(doc, state));
+}
+
+// [SECTION] Stamping local changes
+
+namespace {
+FieldStamp effective(const SyncState& s, const std::string& key, const std::string& field) {
+    auto r = s.records.find(key);
+    if (r == s.records.end()) return FieldStamp{};
+    auto f = r->second.fields.find(field);
+    if (f != r->second.fields.end()) return f->second;
+    return FieldStamp{r->second.created, ""};
+}
+
+bool hasLogged(const SyncState& s, const std::string& key, const std::string& field) {
+    Conflict probe;
+    probe.key = key;
+    probe.field = field;
+    probe.stamp = "";
+    auto it = std::lower_bound(s.conflicts.begin(), s.conflicts.end(), probe, [](const Conflict& a, const Conflict& b) {
+        return a.key != b.key ? a.key < b.key : a.field < b.field;
+    });
+    return it != s.conflicts.end() && it->key == key && it->field == field;
+}
+
+void stampField(SyncState& s, const std::string& key, const std::string& field, const std::string& stamp) {
+    FieldStamp now;
+    now.stamp = stamp;
+    // With losers still logged for this field the writer has not settled them: a base of ""
+    // witnesses nothing, so they stay (and the value replaced joins them on the next merge).
+    now.base = hasLogged(s, key, field) ? "" : effective(s, key, field).stamp;
+    s.records[key].fields[field] = now;
+}
+
+void stampRecord(SyncState& s, const std::string& key, const json* before, const json* after,
+                 const std::string& stamp) {
+    if (after && !before) {
+        auto gone = s.gone.find(key);
+        if (gone == s.gone.end()) {
+            // A new record: every field carries the creation stamp.
+            RecordStamps rs;
+            rs.created = stamp;
+            s.records[key] = std::move(rs);
+            return;
+        }
+        const json old = std::move(gone->second);
+        s.gone.erase(gone);
+        stampField(s, key, kGoneField, stamp);
+        for (auto it = after->begin(); it != after->end(); ++it) {
+            auto b = old.find(it.key());
+            if (b == old.end() || *b != it.value()) stampField(s, key, it.key(), stamp);
+        }
+        return;
+    }
+    if (before && !after) {
+        s.gone[key] = *before;
+        stampField(s, key, kGoneField, stamp);
+        return;
+    }
+    if (!before || !after) return;
+    for (auto it = after->begin(); it != after->end(); ++it) {
+        auto b = before->find(it.key());
+        if (b == before->end() || *b != it.value()) stampField(s, key, it.key(), stamp);
+    }
+    for (auto it = before->begin(); it != before->end(); ++it)
+        if (!after->contains(it.key())) stampField(s, key, it.key(), stamp);
+}
+
+// Flat records of the records that differ between two documents (by id, struct compare first
+// so a one-field edit of a 100k-deal document encodes only that deal).
+template <class T, class Add>
+void diffList(const std::vector<T>& before, const std::vector<T>& after, Flat& b, Flat& a, Add add) {
+    std::unordered_map<std::string, const T*> index;
+    index.reserve(before.size());
+    for (const T& r : before) index[r.id] = &r;
+    for (const T& r : after) {
+        auto it = index.find(r.id);
+        if (it != index.end()) {
+            if (!(*it->second == r)) {
+                add(b, *it->second);
+                add(a, r);
+            }
+            index.erase(it);
+        } else {
+            add(a, r);
+        }
+    }
+    for (const auto& [id, r] : index) add(b, *r);
+}
+}  // namespace
+
+void stampChange(SyncState& state, Clock& clock, const Document& before, const Document& after, Time now) {
+    Flat b, a;
+    if (!(before.settings == after.settings)) {
+        b["settings"] = settingsFields(before.settings);
+        a["settings"] = settingsFields(after.settings);
+    }
+    {
+        json x = docFields(before), y = docFields(after);
+        if (x != y) {
+            if (!x.empty()) b["doc"] = std::move(x);
+            if (!y.empty()) a["doc"] = std::move(y);
+        }
+    }
+    auto addSimple = [](const char* kind) {
+        return [kind](Flat& f, const auto& r) { f[std::string(kind) + ":" + escapeId(r.id)] = fieldsOf(r); };
+    };
+    diffList(before.pipelines, after.pipelines, b, a, addSimple("pipeline"));
+    diffList(before.members, after.members, b, a, addSimple("member"));
+    diffList(before.customers, after.customers, b, a, addSimple("customer"));
+    diffList(before.contacts, after.contacts, b, a, addSimple("contact"));
+    diffList(before.deals, after.deals, b, a, [](Flat& f, const Deal& d) { addDeal(f, d); });
+    diffList(before.activities, after.activities, b, a, addSimple("activity"));
+    if (before.changes != after.changes) {
+        for (const auto& c : before.changes) b[changeKey(c)] = fieldsOf(c);
+        for (const auto& c : after.changes) a[changeKey(c)] = fieldsOf(c);
+    }
+    std::set<std::string> keys;
+    for (const auto& [k, v] : b) keys.insert(k);
+    for (const auto& [k, v] : a) keys.insert(k);
+    std::string stamp;
+    for (const std::string& key : keys) {
+        auto x = b.find(key);
+        auto y = a.find(key);
+        const json* bx = x == b.end() ? nullptr : &x->second;
+        const json* ay = y == a.end() ? nullptr : &y->second;
+        if (bx && ay && *bx == *ay) continue;
+        if (stamp.empty()) stamp = clock.tick(now);
+        stampRecord(state, key, bx, ay, stamp);
+    }
+    if (!stamp.empty()) state.replicas[clock.replica()] = clock.last();
+}
+
+// [SECTION] Merge
+
+namespace {
+struct Version {
+    json value;
+    std::string stamp, base, dump;
+};
+
+bool newer(const Version& a, const Version& b) {  // a after b in the total order
+    return a.stamp != b.stamp ? a.stamp > b.stamp : a.dump > b.dump;
+}
+
+// The unwitnessed versions of one field, newest first (the first is the current value).
+std::vector<Version> reduce(std::vector<Version> vs) {
+    std::sort(vs.begin(), vs.end(), [](const Version& a, const Version& b) {
+        if (a.stamp != b.stamp || a.dump != b.dump) return newer(a, b);
+        return a.base > b.base;
+    });
+    std::vector<std::size_t> keep;
+    for (std::size_t i = 0; i < vs.size(); ++i) {
+        if (i > 0 && vs[i].stamp == vs[i - 1].stamp && vs[i].dump == vs[i - 1].dump) continue;  // same version
+        bool witnessed = false;
+        for (std::size_t j = 0; j < vs.size() && !witnessed; ++j)
+            witnessed = vs[j].stamp > vs[i].stamp && !vs[j].base.empty() && vs[j].base >= vs[i].stamp;
+        if (!witnessed) keep.push_back(i);
+    }
+    std::vector<Version> out;
+    for (std::size_t i : keep) out.push_back(std::move(vs[i]));
+    return out;
+}
+
+struct Side {
+    const Flat& alive;
+    const SyncState& state;
+    std::map<std::string, std::vector<const Conflict*>> log;  // key -> its logged losers
+
+    Side(const Flat& a, const SyncState& s) : alive(a), state(s) {
+        for (const Conflict& c : s.conflicts) log[c.key].push_back(&c);
+    }
+    // The record's fields (alive or tombstoned) and whether it is gone; false when unknown.
+    bool find(const std::string& key, const json*& fields, bool& gone) const {
+        if (auto it = alive.find(key); it != alive.end()) {
+            fields = &it->second;
+            gone = false;
+            return true;
+        }
+        if (auto it = state.gone.find(key); it != state.gone.end()) {
+            fields = &it->second;
+            gone = true;
+            return true;
+        }
+        return false;
+    }
+    const RecordStamps* stamps(const std::string& key) const {
+        auto it = state.records.find(key);
+        return it == state.records.end() ? nullptr : &it->second;
+    }
+};
+
+const RecordStamps& stampsOr(const RecordStamps* r) {
+    static const RecordStamps kNone;
+    return r ? *r : kNone;
+}
+
+FieldStamp fieldStamp(const RecordStamps& r, const std::string& field) {
+    auto f = r.fields.find(field);
+    return f != r.fields.end() ? f->second : FieldStamp{r.created, ""};
+}
+
+struct Merged {
+    Flat alive;
+    SyncState state;
+    int changedIn = 0, changedOut = 0;
+};
+
+// Merges one record known to both sides.
+void mergeRecord(const std::string& key, const Side& A, const Side& B, Merged& m) {
+    const json *fa = nullptr, *fb = nullptr;
+    bool goneA = false, goneB = false;
+    A.find(key, fa, goneA);
+    B.find(key, fb, goneB);
+    const RecordStamps& sa = stampsOr(A.stamps(key));
+    const RecordStamps& sb = stampsOr(B.stamps(key));
+    auto la = A.log.find(key);
+    auto lb = B.log.find(key);
+    const bool logged = la != A.log.end() || lb != B.log.end();
+    if (!logged && goneA == goneB && sa == sb && sameFields(*fa, *fb)) {
+        (goneA ? m.state.gone[key] : m.alive[key]) = *fa;
+        if (!(sa == RecordStamps{})) m.state.records[key] = sa;
+        return;
+    }
+    std::vector<std::string> names;
+    for (auto it = fa->begin(); it != fa->end(); ++it) names.push_back(it.key());
+    for (auto it = fb->begin(); it != fb->end(); ++it) names.push_back(it.key());
+    names.push_back(kGoneField);
+    for (const auto* l : {la != A.log.end() ? &la->second : nullptr, lb != B.log.end() ? &lb->second : nullptr})
+        if (l)
+            for (const Conflict* c : *l) names.push_back(c->field);
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+
+    RecordStamps out;
+    out.created = std::max(sa.created, sb.created);
+    json fields = json::object();
+    bool gone = false;
+    for (const std::string& name : names) {
+        auto valueOf = [&](const json* f, bool g) -> json {
+            if (name == kGoneField) return g;
+            auto it = f->find(name);
+            return it == f->end() ? json() : *it;
+        };
+        Version va{valueOf(fa, goneA), "", "", ""}, vb{valueOf(fb, goneB), "", "", ""};
+        const FieldStamp ta = fieldStamp(sa, name), tb = fieldStamp(sb, name);
+        va.stamp = ta.stamp;
+        va.base = ta.base;
+        vb.stamp = tb.stamp;
+        vb.base = tb.base;
+        std::vector<Version> vs;
+        bool anyLogged = false;
+        for (const auto* l : {la != A.log.end() ? &la->second : nullptr, lb != B.log.end() ? &lb->second : nullptr})
+            if (l)
+                for (const Conflict* c : *l)
+                    if (c->field == name) {
+                        vs.push_back(Version{c->value, c->stamp, c->base, dumpJson(c->value)});
+                        anyLogged = true;
+                    }
+        Version win;
+        if (!anyLogged && ta == tb && va.value == vb.value) {
+            win = std::move(va);
+        } else {
+            va.dump = dumpJson(va.value);
+            vb.dump = dumpJson(vb.value);
+            vs.push_back(std::move(va));
+            vs.push_back(std::move(vb));
+            std::vector<Version> kept = reduce(std::move(vs));
+            win = std::move(kept.front());
+            for (std::size_t i = 1; i < kept.size(); ++i)
+                m.state.conflicts.push_back(Conflict{key, name, std::move(kept[i].value), kept[i].stamp, kept[i].base});
+        }
+        if (!(win.stamp == out.created && win.base.empty())) out.fields[name] = FieldStamp{win.stamp, win.base};
+        if (name == kGoneField) gone = win.value.is_boolean() && win.value.get<bool>();
+        else if (!win.value.is_null() || fa->contains(name) || fb->contains(name)) fields[name] = std::move(win.value);
+    }
+    if (goneA != gone || !sameFields(*fa, fields)) ++m.changedIn;
+    if (goneB != gone || !sameFields(*fb, fields)) ++m.changedOut;
+    (gone ? m.state.gone[key] : m.alive[key]) = std::move(fields);
+    if (!(out == RecordStamps{})) m.state.records[key] = std::move(out);
+}
+
+// A record only one side knows: taken whole, with its logged losers.
+void takeRecord(const std::string& key, const Side& from, Merged& m, bool fromLocal) {
+    const json* f = nullptr;
+    bool gone = false;
+    from.find(key, f, gone);
+    (gone ? m.state.gone[key] : m.alive[key]) = *f;
+    if (const RecordStamps* rs = from.stamps(key)) m.state.records[key] = *rs;
+    if (auto l = from.log.find(key); l != from.log.end())
+        for (const Conflict* c : l->second) m.state.conflicts.push_back(*c);
+    ++(fromLocal ? m.changedOut : m.changedIn);
+}
+
+Merged mergeFlat(const Flat& aliveA, const SyncState& A0, const Flat& aliveB, const SyncState& B0) {
+    const Side A(aliveA, A0), B(aliveB, B0);
+    std::set<std::string> keys;
+    for (const auto* s : {&A, &B}) {
+        for (const auto& [k, v] : s->alive) keys.insert(k);
+        for (const auto& [k, v] : s->state.gone) keys.insert(k);
+        for (const auto& [k, v] : s->log) keys.insert(k);
+    }
+    Merged m;
+    for (const std::string& key : keys) {
+        const json* f = nullptr;
+        bool g = false;
+        const bool inA = A.find(key, f, g), inB = B.find(key, f, g);
+        if (inA && inB) mergeRecord(key, A, B, m);
+        else if (inA) takeRecord(key, A, m, true);
+        else if (inB) takeRecord(key, B, m, false);
+    }
+    for (const auto* s : {&A0, &B0})
+        for (const auto& [r, stamp] : s->replicas) {
+            std::string& have = m.state.replicas[r];
+            if (have < stamp) have = stamp;
+        }
+    canonicalise(m.state.conflicts);
+    return m;
+}
+}  // namespace
+
+MergeResult merge(const Document& local, const SyncState& localState, const Document& remote,
+                  const SyncState& remoteState) {
+    MergeResult r;
+    Merged m = mergeFlat(flatten(local), localState, flatten(remote), remoteState);
+    if (!unflatten(m.alive, local.settings, r.doc, r.error)) return r;
+    r.state = std::move(m.state);
+    r.changedIn = m.changedIn;
+    r.changedOut = m.changedOut;
+    std::set<std::pair<std::string, std::string>> had;  // (key/field/stamp, value)
+    for (const Conflict& c : localState.conflicts) had.emplace(c.key + "\n" + c.field + "\n" + c.stamp, dumpJson(c.value));
+    for (const Conflict& c : r.state.conflicts)
+        if (!had.count({c.key + "\n" + c.field + "\n" + c.stamp, dumpJson(c.value)})) r.newConflicts.push_back(c);
+    r.ok = true;
+    return r;
+}
+
+MergeResult mergeRemoteText(const Document& local, const SyncState& localState, std::string_view remoteText,
+                            const Limits& limits) {
+    MergeResult r;
+    DecodeResult d = decodeDocument(remoteText, limits);
+    if (!d.ok) {
+        r.error = "the team file is not a Funnel document: " + d.error;
+        return r;
+    }
+    SyncState remoteState;
+    std::string error;
+    if (!splitSync(d.document, remoteState, error)) {
+        r.error = "the team file's sync data is damaged: " + error;
+        return r;
+    }
+    r = merge(local, localState, d.document, remoteState);
+    if (!r.ok) r.error = "the team file cannot be merged: " + r.error;
+    return r;
+}
+
+// [SECTION] Conflicts and tombstones
+
+std::vector<Conflict> openConflicts(const Document& doc, const SyncState& state) {
+    std::vector<Conflict> out;
+    if (state.conflicts.empty()) return out;
+    const Flat flat = flatten(doc);
+    for (const Conflict& c : state.conflicts) {
+        json current;
+        if (c.field == kGoneField) {
+            current = state.gone.count(c.key) > 0;
+        } else if (auto it = flat.find(c.key); it != flat.end()) {
+            current = it->second.contains(c.field) ? it->second[c.field] : json();
+        } else if (auto g = state.gone.find(c.key); g != state.gone.end()) {
+            current = g->second.contains(c.field) ? g->second[c.field] : json();
+        }
+        if (current != c.value) out.push_back(c);
+    }
+    return out;
+}
+
+bool resolveConflict(Document& doc, SyncState& state, Clock& clock, const std::string& key, const std::string& field,
+                     const json& value, Time now) {
+    Flat flat = flatten(doc);
+    std::string top;  // newest stamp among the field's versions: the new base covers them all
+    for (const Conflict& c : state.conflicts)
+        if (c.key == key && c.field == field && c.stamp > top) top = c.stamp;
+    const FieldStamp current = effective(state, key, field);
+    if (current.stamp > top) top = current.stamp;
+    clock.observe(top);
+    const std::string stamp = clock.tick(now);
+    if (field == kGoneField) {
+        const bool wantGone = value.is_boolean() && value.get<bool>();
+        const bool isGone = state.gone.count(key) > 0;
+        if (!isGone && flat.find(key) == flat.end()) return false;
+        if (wantGone && !isGone) {
+            state.gone[key] = flat[key];
+            flat.erase(key);
+        } else if (!wantGone && isGone) {
+            flat[key] = state.gone[key];
+            state.gone.erase(key);
+        }
+    } else {
+        json* fields = nullptr;
+        if (auto it = flat.find(key); it != flat.end()) fields = &it->second;
+        else if (auto g = state.gone.find(key); g != state.gone.end()) fields = &g->second;
+        if (!fields) return false;
+        (*fields)[field] = value;
+    }
+    Document next;
+    std::string error;
+    if (!unflatten(flat, doc.settings, next, error)) return false;
+    doc = std::move(next);
+    state.records[key].fields[field] = FieldStamp{stamp, top};
+    state.conflicts.erase(std::remove_if(state.conflicts.begin(), state.conflicts.end(),
+                                         [&](const Conflict& c) { return c.key == key && c.field == field; }),
+                          state.conflicts.end());
+    state.replicas[clock.replica()] = clock.last();
+    return true;
+}
+
+void acknowledge(SyncState& state, Clock& clock) {
+    for (const auto& [r, stamp] : state.replicas) clock.observe(stamp);
+    state.replicas[clock.replica()] = clock.last();
+}
+
+int purgeTombstones(SyncState& state, Time now) {
+    int purged = 0;
+    for (auto it = state.gone.begin(); it != state.gone.end();) {
+        const FieldStamp fs = effective(state, it->first, kGoneField);
+        auto p = parseStamp(fs.stamp);
+        bool seenByAll = !state.replicas.empty();
+        for (const auto& [r, stamp] : state.replicas) seenByAll = seenByAll && stamp >= fs.stamp;
+        if (p && p->wall + kTombstoneRetention < now && seenByAll) {
+            const std::string key = it->first;
+            state.records.erase(key);
+            state.conflicts.erase(std::remove_if(state.conflicts.begin(), state.conflicts.end(),
+                                                 [&](const Conflict& c) { return c.key == key; }),
+                                  state.conflicts.end());
+            it = state.gone.erase(it);
+            ++purged;
+        } else {
+            ++it;
+        }
+    }
+    return purged;
+}
+
+}  // namespace funnel

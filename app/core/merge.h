@@ -1,0 +1,112 @@
+// Funnel — team sync merge: per-field last-writer-wins by hybrid logical clock stamp, with
+// tombstones and a conflict log that keeps every concurrent loser (docs/SYNC.md).
+//
+// A replica is a Document plus its SyncState (stamps, tombstones, conflict log). On disk and
+// on the wire the state rides inside the document under the reserved top-level key "sync",
+// which the codec keeps as an unknown field; in memory it is split off so commands and views
+// never see it. merge() is commutative, associative and idempotent on the encoded bytes
+// (tests/unit/merge_test.cpp checks this on thousands of random histories).
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/codec.h"
+#include "core/model.h"
+
+namespace funnel {
+
+inline constexpr const char* kSyncKey = "sync";
+inline constexpr Time kTombstoneRetention = 90 * kMsPerDay;
+
+// The stamp of one field's current value and the newest stamp its writer had seen for that
+// field ("" = none): a version whose stamp is ≤ a later version's base was superseded by an
+// edit made after seeing it; any other loser is a conflict.
+struct FieldStamp {
+    std::string stamp = kZeroStamp;
+    std::string base;
+    bool operator==(const FieldStamp&) const = default;
+};
+
+struct RecordStamps {
+    std::string created = kZeroStamp;            // stamp of fields without their own entry
+    std::map<std::string, FieldStamp> fields;    // only fields edited since creation
+    bool operator==(const RecordStamps&) const = default;
+};
+
+// A losing value of one field, kept until someone resolves it.
+struct Conflict {
+    std::string key;      // "deal:<id>", "customer:<id>", "objection:<dealId>/<id>", "settings", …
+    std::string field;    // "title", "key.budget", "~gone" (deletion), …
+    json value;           // the losing value, in the document's JSON form
+    std::string stamp;    // when it was written (replicaOf(stamp) = by whom)
+    std::string base;
+    bool operator==(const Conflict&) const;
+};
+
+struct SyncState {
+    std::map<std::string, std::string> replicas;       // replica id -> newest stamp it had merged
+    std::map<std::string, RecordStamps> records;       // record key -> stamps (absent = all kZeroStamp)
+    std::map<std::string, json> gone;                  // removed record key -> its last fields (restorable)
+    std::vector<Conflict> conflicts;                   // canonical order: key, field, stamp, value
+    bool operator==(const SyncState&) const = default;
+};
+
+// The state's JSON form (the "sync" value) and back; readSyncState validates untrusted input.
+json encodeSyncState(const SyncState&);
+bool decodeSyncState(const json&, SyncState&, std::string& error);
+
+// Moves doc.extra["sync"] into `state` (empty state when absent). False + error when malformed.
+bool splitSync(Document& doc, SyncState& state, std::string& error);
+// The document as written to the team file or the local store: state under "sync".
+Document joinSync(Document doc, const SyncState& state);
+
+// Stamps every field that differs between before and after (records compared by id; added,
+// removed and restored records included) with one new clock tick. Call after each command
+// that changed the document, never for merges.
+void stampChange(SyncState& state, Clock& clock, const Document& before, const Document& after, Time now);
+
+struct MergeResult {
+    bool ok = false;
+    std::string error;                  // why the remote was refused ("" when ok)
+    Document doc;                        // merged; settings.me/language/theme are the local ones
+    SyncState state;
+    std::vector<Conflict> newConflicts;  // in state.conflicts but not in the local state's
+    int changedIn = 0;                   // records the merge changed in the local document
+    int changedOut = 0;                  // records the remote lacks or has older
+};
+
+// Merges two replicas. Pure: no clock, no I/O. Record order in the result is canonical (by id;
+// changes by time), whichever side a record came from.
+MergeResult merge(const Document& local, const SyncState& localState, const Document& remote,
+                  const SyncState& remoteState);
+// Merges a remote team file given as text: size, depth, numbers and UTF-8 are checked before any
+// DOM is built (codec's Limits), then the document and its "sync" section are validated. A bad
+// remote yields ok = false and an error in plain words; nothing is merged.
+MergeResult mergeRemoteText(const Document& local, const SyncState& localState, std::string_view remoteText,
+                            const Limits& limits = {});
+
+// After a merge: the clock observes every replica's newest stamp (so later local edits sort
+// after everything merged, whatever this device's wall clock says) and the state records that
+// this replica has seen them (what purgeTombstones relies on).
+void acknowledge(SyncState& state, Clock& clock);
+
+// Open conflicts worth showing: losers whose value differs from the field's current value.
+std::vector<Conflict> openConflicts(const Document& doc, const SyncState& state);
+// Resolves every logged conflict of key/field by writing `value` (the current one to keep it,
+// a logged one to restore it) with a stamp whose base covers them all, so they leave the log
+// on every replica that merges this. False when the record does not exist.
+bool resolveConflict(Document& doc, SyncState& state, Clock& clock, const std::string& key,
+                     const std::string& field, const json& value, Time now);
+
+// Drops tombstones (and their conflicts) older than kTombstoneRetention that every known
+// replica has merged (its entry in state.replicas is newer than the tombstone). Returns how many.
+int purgeTombstones(SyncState& state, Time now);
+
+// The canonical bytes of a replica (document with its state), what the merge laws compare.
+std::string canonicalText(const Document& doc, const SyncState& state);
+
+}  // namespace funnel
