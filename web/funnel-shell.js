@@ -129,7 +129,7 @@
   canvas.addEventListener('contextmenu', (e) => e.preventDefault());
   window.Module = {
     canvas,
-    funnelPage: { browserLanguage: browserLanguage(), queryLanguage, hash: location.hash },
+    funnelPage: { browserLanguage: browserLanguage(), queryLanguage, hash: location.hash, demo: params.has('demo') ? '1' : '' },
     funnelFirstFrame() {
       document.getElementById('funnel-loading').style.display = 'none';
       resolveReady();

@@ -306,3 +306,20 @@ test('keys the browser owns are left to it; keys the app uses are not passed on'
     await page.closeAll();
   }
 });
+
+test('?demo opens a sample funnel in its own store and leaves the real one alone', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const demo = await openApp(context, { url: server.url, query: '?demo&lang=zh-Hans' });
+    const snap = await demo.evaluate(() => window.funnel.snapshot());
+    assert.ok(snap.deals.length >= 40, `demo deals: ${snap.deals.length}`);
+    await waitForFace(demo, 'cjk-sc');
+    await saveScreenshot(demo, 'app-demo-zh-Hans');
+    await waitInPage(demo, () => window.funnelStorage.status().state === 'saved', null, { what: 'demo saved' });
+    await demo.close();
+    const real = await openApp(context, { url: server.url, query: '?lang=en' });
+    assert.equal(await real.evaluate(() => window.funnel.snapshot().deals.length), 0, 'the main store has no demo deals');
+  } finally {
+    await context.close();
+  }
+});

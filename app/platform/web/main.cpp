@@ -17,6 +17,7 @@
 #include <imgui.h>
 #include <imgui_impl_opengl3.h>
 
+#include "core/demo.h"
 #include "core/model.h"
 #include "platform/web/fonts.h"
 #include "platform/web/input.h"
@@ -42,6 +43,7 @@ struct Loop {
     std::string languageOverride;// ?lang= or window.funnel.setLanguage
     std::string browserLanguage;
     std::string lastRoute;
+    bool demo = false;           // ?demo: a sample funnel in its own store, never the user's data
     Persistence persistence;
     bool storageTimer = false;   // tickStorage is scheduled
 };
@@ -80,6 +82,15 @@ EM_JS(void, funnel_set_page_language_js, (const char* lang), {
 EM_JS(void, funnel_set_hash_js, (const char* route), {
     const r = UTF8ToString(route);
     if (location.hash !== r && !(location.hash === "" && r === '#/board')) location.hash = r;
+});
+
+// A window moved to a screen of another density changes devicePixelRatio without a resize.
+EM_JS(void, funnel_watch_density_js, (), {
+    const watch = function() {
+        const mq = matchMedia("(resolution: " + window.devicePixelRatio + "dppx)");
+        mq.addEventListener("change", function() { Module._funnel_wake(); watch(); }, { once: true });
+    };
+    watch();
 });
 
 EM_JS(void, funnel_watch_hash_js, (), {
@@ -247,11 +258,15 @@ void startWhenReady() {
 
 void startStorage() {
     Loop& l = loop();
-    l.persistence.open("main", [](std::optional<Document> doc, std::string error) {
+    l.persistence.open(l.demo ? "demo" : "main", [](std::optional<Document> doc, std::string error) {
         Tab& tb = tab();
         Loop& lp = loop();
         if (doc) {
             tb.workspace.reset(std::move(*doc));
+        } else if (lp.demo) {
+            const std::string lang = lp.languageOverride.empty() ? lp.browserLanguage : lp.languageOverride;
+            tb.workspace.reset(makeDemoDocument(1, 50, nowMs(), lang));
+            if (error.empty()) lp.persistence.record({}, tb.workspace.document(), nowMs());
         } else {
             tb.workspace.reset(makeDefaultDocument(nowMs()));
             if (error.empty()) lp.persistence.record({}, tb.workspace.document(), nowMs());
@@ -299,6 +314,8 @@ void setLanguageOverride(const std::string& lang) {
 
 }  // namespace funnel::web
 
+extern "C" EMSCRIPTEN_KEEPALIVE void funnel_wake() { funnel::web::wake(); }
+
 int main() {
     using namespace funnel::web;
     Loop& l = loop();
@@ -330,11 +347,13 @@ int main() {
     installInput(kCanvas);
 
     l.browserLanguage = pageSetting("browserLanguage");
+    l.demo = pageSetting("demo") == "1";
     l.languageOverride = pageSetting("queryLanguage");
     const std::string hash = pageSetting("hash");
     tab().app.open(hash.empty() ? "#/board" : hash);
     l.lastRoute = tab().app.route();
     funnel_watch_hash_js();
+    funnel_watch_density_js();
 
     startStorage();
     loadUiFont([] {
