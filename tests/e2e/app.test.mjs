@@ -208,7 +208,7 @@ test('the canvas follows a window resize', async () => {
   }
 });
 
-test('routes live in the URL: open() sets the hash, back and forward move between screens', async () => {
+test('routes live in the URL: open() sets the hash, back/forward move between screens, the title follows', async () => {
   const page = await open('?lang=en');
   try {
     for (const route of ['#/customers', '#/today', '#/settings']) {
@@ -221,6 +221,16 @@ test('routes live in the URL: open() sets the hash, back and forward move betwee
     await waitInPage(page, () => window.funnel.stats().route === '#/customers', null, { what: 'back to #/customers' });
     await page.goForward();
     await waitInPage(page, () => window.funnel.stats().route === '#/today', null, { what: 'forward to #/today' });
+    // The page title follows the screen, and a record's link lands on that record.
+    await waitInPage(page, () => document.title === 'Today · Funnel', null, { what: 'title of #/today' });
+    const { result } = await page.evaluate(() => window.funnel.command({ op: 'deal.create', title: 'Linked deal', pipelineId: 'p-default', stageId: 's-lead' }));
+    await waitInPage(page, () => window.funnelStorage.status().saved === window.funnelStorage.status().recorded && window.funnelStorage.status().state === 'saved', null, { what: 'deal saved' });
+    // A new page load (another query string), not just a hash change.
+    await page.goto(new URL(`?lang=en&from=link#/deal/${result.id}`, server.url).href);
+    await page.waitForFunction(() => window.funnel && window.funnel.ready, null, { timeout: 30000 });
+    await page.evaluate(() => window.funnel.ready);
+    await waitInPage(page, (id) => window.funnel.stats().route === `#/deal/${id}`, result.id, { what: 'deal route after load' });
+    await waitInPage(page, () => document.title === 'Linked deal · Funnel', null, { what: 'title of the deal' });
   } finally {
     await page.closeAll();
   }

@@ -24,6 +24,7 @@
 #include "platform/web/persistence.h"
 #include "platform/web/tab.h"
 #include "platform/web/text_agent.h"
+#include "ui/strings.h"
 
 
 namespace funnel::web {
@@ -43,6 +44,7 @@ struct Loop {
     std::string languageOverride;// ?lang= or window.funnel.setLanguage
     std::string browserLanguage;
     std::string lastRoute;
+    std::string lastTitle;
     bool demo = false;           // ?demo: a sample funnel in its own store, never the user's data
     Persistence persistence;
     bool storageTimer = false;   // tickStorage is scheduled
@@ -77,6 +79,10 @@ EM_JS(void, funnel_first_frame_js, (), {
 
 EM_JS(void, funnel_set_page_language_js, (const char* lang), {
     document.documentElement.lang = UTF8ToString(lang);
+});
+
+EM_JS(void, funnel_set_title_js, (const char* title), {
+    document.title = UTF8ToString(title);
 });
 
 EM_JS(void, funnel_set_hash_js, (const char* route), {
@@ -131,6 +137,33 @@ void followLanguage() {
 }
 
 void ensureStorageTick();
+
+// The page title follows the screen: "Deal title · Funnel", "Customers · Funnel", …
+std::string pageTitle() {
+    const Tab& t = tab();
+    const std::string& lang = t.app.language();
+    const std::string& route = t.app.route();
+    const std::string app = ui::tr("app.name", lang);
+    auto after = [&](const char* prefix) -> std::string {
+        const std::size_t n = std::char_traits<char>::length(prefix);
+        return route.compare(0, n, prefix) == 0 ? route.substr(n) : std::string();
+    };
+    std::string screen;
+    if (std::string id = after("#/deal/"); !id.empty()) {
+        if (const Deal* d = t.workspace.document().findDeal(id)) screen = d->title;
+    } else if (std::string cid = after("#/customer/"); !cid.empty()) {
+        if (const Customer* c = t.workspace.document().findCustomer(cid)) screen = c->name;
+    } else if (route.rfind("#/customers", 0) == 0) {
+        screen = ui::tr("nav.customers", lang);
+    } else if (route.rfind("#/today", 0) == 0) {
+        screen = ui::tr("nav.today", lang);
+    } else if (route.rfind("#/settings", 0) == 0) {
+        screen = ui::tr("nav.settings", lang);
+    } else {
+        screen = ui::tr("nav.board", lang);
+    }
+    return screen.empty() ? app : screen + " · " + app;
+}
 
 // [SECTION] Frame
 void fitCanvas() {
@@ -193,6 +226,10 @@ void drawFrame() {
     if (t.app.route() != l.lastRoute) {
         l.lastRoute = t.app.route();
         funnel_set_hash_js(l.lastRoute.c_str());
+    }
+    if (std::string title = pageTitle(); title != l.lastTitle) {
+        l.lastTitle = std::move(title);
+        funnel_set_title_js(l.lastTitle.c_str());
     }
     t.stats.frames++;
     t.stats.lastFrameMs = emscripten_get_now() - start;
