@@ -4,14 +4,20 @@
 # CJK fonts) instead of downloading them again. Run after the web build has staged its files:
 #   cmake -DFUNNEL_WEB_OUT=build/web -P scripts/stamp-build.cmake
 # The file is rewritten only when the id changes, so an unchanged build stays the same deployment.
+cmake_minimum_required(VERSION 3.16)
 if(NOT FUNNEL_WEB_OUT)
   message(FATAL_ERROR "stamp-build: pass -DFUNNEL_WEB_OUT=<staged web folder>")
 endif()
 
+# Relative to where it is run from (script mode has no source folder of its own).
+get_filename_component(FUNNEL_WEB_OUT "${FUNNEL_WEB_OUT}" ABSOLUTE BASE_DIR "$ENV{PWD}")
 file(GLOB_RECURSE files RELATIVE "${FUNNEL_WEB_OUT}" "${FUNNEL_WEB_OUT}/*")
 list(REMOVE_ITEM files "version.js")
 list(FILTER files EXCLUDE REGEX "(^|/)\\.")
 list(SORT files)
+if(NOT "index.html" IN_LIST files OR NOT "sw.js" IN_LIST files)
+  message(FATAL_ERROR "stamp-build: ${FUNNEL_WEB_OUT} holds no web build (index.html, sw.js)")
+endif()
 
 set(entries "")
 set(all "")

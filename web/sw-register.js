@@ -112,7 +112,16 @@
     offline.controlled = true;
     // What this page fetched before a worker controlled it (the first visit: the CJK font) is
     // handed to the worker to cache, so the next load works offline too.
-    const urls = performance.getEntriesByType('resource').map((e) => e.name).filter((u) => /\/fonts\/[^/]+$/.test(u));
+    // A font still downloading at this point was not seen by the worker either: it is handed over
+    // when its download ends.
+    const isFont = (u) => /\/fonts\/[^/?#]+$/.test(u);
+    if (typeof PerformanceObserver === 'function') {
+      new PerformanceObserver((list) => {
+        const late = list.getEntries().map((e) => e.name).filter(isFont);
+        if (late.length && sw.controller) sw.controller.postMessage({ type: 'cache', urls: late });
+      }).observe({ type: 'resource' });
+    }
+    const urls = performance.getEntriesByType('resource').map((e) => e.name).filter(isFont);
     await ask(sw.controller, { type: 'cache', urls });
     const info = await ask(sw.controller, { type: 'build' });
     offline.build = info.build;

@@ -38,6 +38,9 @@ function stampedBuild(dir) {
   const text = readFileSync(path.join(dir, 'version.js'), 'utf8');
   const m = text.match(/id: "([0-9a-f]{16})"/);
   assert.ok(m, `no build id in ${dir}/version.js`);
+  for (const f of ['index.html', 'funnel.js', 'funnel.wasm', 'sw.js']) {
+    assert.ok(text.includes(`"${f}": "`), `${dir}/version.js does not cover ${f}`);
+  }
   return m[1];
 }
 
