@@ -14,7 +14,8 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launchBrowser, openApp, webRoot, repoRoot } from './harness.mjs';
+import { chromium } from 'playwright-core';
+import { launchBrowser, openApp, webRoot, repoRoot, chromiumArgs } from './harness.mjs';
 
 const MOUNT = '/funnel/';
 const TYPES = {
@@ -124,7 +125,15 @@ test('boots under a sub-path with the documented headers, scoped there, and work
 });
 
 test('the manifest names the app, starts in its folder, and its icons are PNGs of the stated sizes', async () => {
-  const context = await browser.newContext();
+  // A profile on disk: Chromium never offers to install from an incognito (default) context.
+  const profile = mkdtempSync(path.join(tmpdir(), 'funnel-profile-'));
+  dirs.push(profile);
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.FUNNEL_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: chromiumArgs,
+    viewport: { width: 1280, height: 800 },
+  });
   try {
     online = true;
     const page = await openApp(context, { url: origin, path: MOUNT, query: '?lang=en' });
@@ -145,6 +154,15 @@ test('the manifest names the app, starts in its folder, and its icons are PNGs o
     assert.match(m.background_color, /^#[0-9a-f]{6}$/i);
     const theme = await page.evaluate(() => document.querySelector('meta[name="theme-color"]').content);
     assert.equal(theme.toLowerCase(), m.theme_color.toLowerCase());
+
+    // Chromium's own verdict: the manifest parses without errors and the app is installable
+    // (manifest + icons + a service worker controlling the page).
+    await page.evaluate(() => window.funnel.offline.ready);
+    const cdp = await context.newCDPSession(page);
+    const parsed = await cdp.send('Page.getAppManifest');
+    assert.deepEqual(parsed.errors, [], 'manifest errors');
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    assert.deepEqual(installabilityErrors, [], 'not installable');
 
     const pngs = m.icons.filter((i) => i.type === 'image/png');
     const sizes = (purpose) => pngs.filter((i) => (i.purpose || 'any').split(' ').includes(purpose)).map((i) => i.sizes);
