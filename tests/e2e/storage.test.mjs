@@ -136,7 +136,14 @@ test('a page closed or crashed while saving (25 times) reopens consistent with e
         })();
       }, { prefix, base });
 
-      await new Promise((r) => setTimeout(r, 500 + rand() * 5500));
+      // Half the rounds kill at a random moment; the other half right after the first save of
+      // the session was reported, while later commands are still being written.
+      if (round % 2 === 0) {
+        await new Promise((r) => setTimeout(r, 500 + rand() * 5500));
+      } else {
+        await page.waitForFunction(() => window.__saved >= 1, null, { timeout: 20000, polling: 20 }).catch(() => {});
+        await new Promise((r) => setTimeout(r, rand() * 800));
+      }
       const seen = await page.evaluate((base) => {
         const s = window.funnelStorage.status();
         return { made: window.__made.slice(), saved: Math.max(window.__saved, s.saved - base) };
