@@ -318,6 +318,7 @@ Document makeDemoDocument(std::uint32_t seed, int dealCount, Time now, const std
         d.currency = pickCurrency(l, dice);
         d.value = dealValue(d.currency, dice);
         d.status = DealStatus(dice.weighted(statusWeights));
+        if (i >= 1 && i <= 3) d.status = DealStatus(i);  // even a small demo shows won, lost and suspended
         const int ageDays = dice.between(3, 240);
         d.createdAt = std::max(customer.createdAt, dayTime(ageDays, dice.between(8, 19)));
         const int stage = d.status == DealStatus::Won ? stageCount - 1 : dice.weighted(openStageWeights);
