@@ -12,7 +12,10 @@
 
 namespace funnel::ui {
 
-App::App(Workspace& workspace) : ws_(workspace), screens_(std::make_unique<Screens>()) { applyTheme(dark_); }
+App::App(Workspace& workspace)
+    : ws_(workspace), screens_(std::make_unique<Screens>()), appliedDocLanguage_(workspace.document().settings.language) {
+    applyTheme(dark_);
+}
 
 App::~App() = default;
 
@@ -37,6 +40,13 @@ std::string App::routeId(const std::string& prefix) const {
 void App::draw() {
     rects_.clear();
     // The theme follows the document's setting (Settings screen), unless the platform forced one.
+    // A language picked in Settings applies at once; the page's own choice (URL, browser) stands
+    // until then.
+    const std::string& docLang = ws_.document().settings.language;
+    if (!docLang.empty() && docLang != appliedDocLanguage_) {
+        appliedDocLanguage_ = docLang;
+        setLanguage(docLang);
+    }
     bool wantDark = ws_.document().settings.theme == "dark";
     if (wantDark != dark_) setDarkTheme(wantDark);
     const Palette& pal = palette(dark_);

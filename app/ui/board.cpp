@@ -327,7 +327,8 @@ void Board::draw(ViewContext& ctx, std::uint64_t revision) {
         avail = ImGui::GetContentRegionAvail();
         drawColumn(ctx, columns_[phoneStage_], phoneStage_, avail.x, avail.y);
     } else {
-        ImGui::BeginChild("##columns", avail, ImGuiChildFlags_None, ImGuiWindowFlags_HorizontalScrollbar);
+        ImGui::BeginChild("##columns", avail, ImGuiChildFlags_None,
+                          ImGuiWindowFlags_HorizontalScrollbar | ImGuiWindowFlags_NoBackground);
         float h = ImGui::GetContentRegionAvail().y;
         for (int i = 0; i < static_cast<int>(columns_.size()); ++i) {
             if (i > 0) ImGui::SameLine(0, 10);
@@ -348,9 +349,9 @@ void Board::drawColumn(ViewContext& ctx, Column& col, int stageIndex, float widt
     ImDrawList* dl = ImGui::GetWindowDrawList();
 
     // Header: accent strip, stage name, count, totals.
-    ImVec2 p0 = ImGui::GetCursorScreenPos();
+    ImVec2 wp = ImGui::GetWindowPos();
     ImU32 accent = pal.stage[stageIndex % 8];
-    dl->AddRectFilled(ImVec2(p0.x - 12, p0.y - 10), ImVec2(p0.x + width, p0.y - 6), accent);
+    dl->AddRectFilled(wp, ImVec2(wp.x + width, wp.y + 4), accent, 8.0f, ImDrawFlags_RoundCornersTop);
     const std::string& name = stage.name.get(ctx.lang);
     ImGui::TextUnformatted(name.c_str());
     ctx.record(name, "stage:" + stage.id);

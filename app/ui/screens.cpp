@@ -2,6 +2,7 @@
 //
 // Index
 // [SECTION] Field widgets: copy the model value, let ImGui edit it, push a *.set when it changed
+// [SECTION] Contacts (shared by the deal panel and the customer card)
 // [SECTION] Deal panel
 // [SECTION] Customers
 // [SECTION] Today
@@ -86,6 +87,9 @@ std::string joinLabels(const std::vector<std::string>& v) {
 const char* kCurrencies[] = {"CNY", "TWD", "HKD", "KRW", "USD", "EUR"};
 const char* kActivityKeys[] = {"kind.call", "kind.visit",     "kind.meeting", "kind.email", "kind.message",
                                "kind.demo", "kind.quoteSent", "kind.gift",    "kind.event", "kind.afterSales"};
+const char* kRoleKeys[] = {"role.unknown", "role.decisionMaker", "role.user", "role.technicalGatekeeper",
+                           "role.financialGatekeeper", "role.purchasing", "role.coach"};
+const char* kAttitudeKeys[] = {"attitude.neutral", "attitude.supporter", "attitude.opponent"};
 const char* kObjectionKeys[] = {"objection.price",      "objection.function",        "objection.afterSales",
                                 "objection.competitor", "objection.resourceSupport", "objection.guarantee",
                                 "objection.other"};
@@ -103,6 +107,68 @@ std::string timeLabel(Time t, const std::string& lang) {
 }
 
 }  // namespace
+
+// [SECTION] Contacts (shared by the deal panel and the customer card)
+
+void Screens::contactRows(ViewContext& ctx, const Id& customerId) {
+    int n = 0;
+    for (const Contact& ct : ctx.doc.contacts) {
+        if (ct.deleted || ct.customerId != customerId) continue;
+        ++n;
+        ImGui::PushID(ct.id.c_str());
+        ImGui::AlignTextToFramePadding();
+        ImU32 att = ct.attitude == Attitude::Supporter ? ctx.palette.won
+                    : ct.attitude == Attitude::Opponent ? ctx.palette.overdue
+                                                        : ctx.palette.textDim;
+        ImGui::PushStyleColor(ImGuiCol_Text, att);
+        ImGui::TextUnformatted("●");
+        ImGui::PopStyleColor();
+        ImGui::SameLine();
+        ImGui::TextUnformatted(ct.name.c_str());
+        ctx.record("contact:" + ct.id, ct.name);
+        if (!ct.title.empty()) {
+            ImGui::SameLine();
+            ImGui::TextDisabled("%s", ct.title.c_str());
+        }
+        float w = (ImGui::GetContentRegionAvail().x - 8) / 2;
+        ImGui::SetNextItemWidth(std::max(w, 120.0f));
+        int role = static_cast<int>(ct.role);
+        if (ImGui::BeginCombo("##role", ctx.t(kRoleKeys[role]))) {
+            for (int r = 0; r < 7; ++r) {
+                if (ImGui::Selectable(ctx.t(kRoleKeys[r]), r == role) && r != role)
+                    pushSet(ctx, "contact", ct.id, "role", toString(static_cast<BuyingRole>(r)));
+                ctx.record(ctx.t(kRoleKeys[r]));
+            }
+            ImGui::EndCombo();
+        }
+        ctx.record("field:contact.role:" + ct.id);
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(-1);
+        int a = static_cast<int>(ct.attitude);
+        if (ImGui::BeginCombo("##attitude", ctx.t(kAttitudeKeys[a]))) {
+            for (int r = 0; r < 3; ++r)
+                if (ImGui::Selectable(ctx.t(kAttitudeKeys[r]), r == a) && r != a)
+                    pushSet(ctx, "contact", ct.id, "attitude", toString(static_cast<Attitude>(r)));
+            ImGui::EndCombo();
+        }
+        ctx.record("field:contact.attitude:" + ct.id);
+        ImGui::PopID();
+    }
+    if (n == 0) ImGui::TextDisabled("%s", ctx.t("contacts.empty"));
+    ImGui::PushID(customerId.c_str());
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - 80);
+    bool enter = ImGui::InputTextWithHint("##new-contact", ctx.t("contacts.new"), &newContactName_,
+                                          ImGuiInputTextFlags_EnterReturnsTrue);
+    ctx.record("field:new-contact");
+    ImGui::SameLine();
+    if ((ImGui::Button((std::string(ctx.t("action.add")) + "###add-contact").c_str()) || enter) &&
+        newContactName_.find_first_not_of(' ') != std::string::npos) {
+        ctx.push({{"op", "contact.create"}, {"customerId", customerId}, {"name", newContactName_}});
+        newContactName_.clear();
+    }
+    ctx.record("button:add-contact");
+    ImGui::PopID();
+}
 
 // [SECTION] Deal panel
 
@@ -262,12 +328,9 @@ void Screens::dealPanel(ViewContext& ctx, const Id& dealId, Board& b) {
             auto it = d->checklist.find(item);
             bool done = it != d->checklist.end() && it->second;
             ImGui::PushID(item.c_str());
-            if (ImGui::Checkbox(item.c_str(), &done)) {
-                json cl = json::object();
-                for (const auto& [k, val] : d->checklist) cl[k] = val;
-                cl[item] = done;
-                pushSet(ctx, "deal", d->id, "checklist", cl);
-            }
+            if (ImGui::Checkbox(item.c_str(), &done))
+                ctx.push({{"op", "deal.check"}, {"id", d->id}, {"item", item}, {"done", done}});
+            ctx.record("field:playbook:" + item);
             ImGui::PopID();
         }
     }
@@ -311,6 +374,12 @@ void Screens::dealPanel(ViewContext& ctx, const Id& dealId, Board& b) {
             pushSet(ctx, "deal", d->id, "qualification", qual);
         }
         ctx.record(std::string("field:deal.qualification.") + q.name);
+    }
+
+    // Contacts at the customer: buying role and attitude, edited in place.
+    if (cust) {
+        sectionHeader(ctx, "section.contacts");
+        contactRows(ctx, cust->id);
     }
 
     // Objections.
@@ -513,10 +582,44 @@ void Screens::customers(ViewContext& ctx, const Id& customerId) {
         }
     fieldLabel(ctx, "customers.won_revenue");
     ImGui::Text("%s  (%d)", formatMoney(won, doc.settings.displayCurrency, ctx.lang).c_str(), repurchases);
+    // The next follow-up by the grade's cadence.
+    MetricsOptions opt;
+    opt.now = ctx.now;
+    opt.today = ctx.today;
+    for (const FollowUpDue& f : attentionLists(doc, opt).followUps)
+        if (f.customerId == c->id) {
+            fieldLabel(ctx, "customers.next_follow_up");
+            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(f.daysOverdue > 0 ? ctx.palette.overdue : ctx.palette.text), "%s",
+                               formatDateShort(f.due, ctx.lang).c_str());
+        }
+    // Whom this customer referred.
+    bool referred = false;
+    for (const Customer& other : doc.customers) {
+        if (other.deleted || other.referredBy != c->id) continue;
+        if (!referred) sectionHeader(ctx, "customers.referred");
+        referred = true;
+        ImGui::PushID(other.id.c_str());
+        if (ImGui::Selectable(other.name.c_str())) ctx.route = "#/customer/" + other.id;
+        ImGui::PopID();
+    }
     sectionHeader(ctx, "section.contacts");
-    for (const Contact& ct : doc.contacts)
-        if (!ct.deleted && ct.customerId == c->id)
-            ImGui::Text("%s  %s  %s", ct.name.c_str(), ct.title.c_str(), toString(ct.role));
+    contactRows(ctx, c->id);
+    sectionHeader(ctx, "section.profile");
+    struct ProfileField { const char* label; const char* name; const std::string CustomerProfile::*member; };
+    static const ProfileField kProfile[] = {{"profile.title", "title", &CustomerProfile::title},
+                                            {"profile.family", "family", &CustomerProfile::family},
+                                            {"profile.hobbies", "hobbies", &CustomerProfile::hobbies},
+                                            {"profile.education", "education", &CustomerProfile::education},
+                                            {"profile.birthday", "birthday", &CustomerProfile::birthday},
+                                            {"profile.achievements", "achievements", &CustomerProfile::achievements}};
+    for (const ProfileField& pf : kProfile)
+        if (textField(ctx, pf.label, std::string("customer.profile.") + pf.name, c->profile.*(pf.member), s)) {
+            json prof = {{"title", c->profile.title}, {"family", c->profile.family}, {"hobbies", c->profile.hobbies},
+                         {"education", c->profile.education}, {"birthday", c->profile.birthday},
+                         {"achievements", c->profile.achievements}};
+            prof[pf.name] = s;
+            pushSet(ctx, "customer", c->id, "profile", prof);
+        }
     sectionHeader(ctx, "section.deals");
     for (const Deal& dl : doc.deals) {
         if (dl.deleted || dl.customerId != c->id) continue;
@@ -593,6 +696,105 @@ void Screens::today(ViewContext& ctx) {
 
 // [SECTION] Settings
 
+void Screens::settingsPlaybook(ViewContext& ctx, const Pipeline& p) {
+    if (p.stages.empty()) return;
+    sectionHeader(ctx, "settings.playbook");
+    playbookStage_ = std::clamp(playbookStage_, 0, static_cast<int>(p.stages.size()) - 1);
+    const Stage& stg = p.stages[playbookStage_];
+    ImGui::SetNextItemWidth(240);
+    if (ImGui::BeginCombo("##playbook-stage", stg.name.get(ctx.lang).c_str())) {
+        for (int i = 0; i < static_cast<int>(p.stages.size()); ++i)
+            if (ImGui::Selectable(p.stages[i].name.get(ctx.lang).c_str(), i == playbookStage_)) playbookStage_ = i;
+        ImGui::EndCombo();
+    }
+    ctx.record("field:playbook-stage");
+    auto setPlaybook = [&](const std::vector<std::string>& items) {
+        json arr = json::array();
+        for (const auto& it : items) arr.push_back(it);
+        ctx.push({{"op", "stage.set"}, {"pipelineId", p.id}, {"id", stg.id}, {"field", "playbook"}, {"value", arr}});
+    };
+    for (std::size_t i = 0; i < stg.playbook.size(); ++i) {
+        ImGui::PushID(static_cast<int>(i));
+        ImGui::Bullet();
+        ImGui::TextUnformatted(stg.playbook[i].c_str());
+        ImGui::SameLine();
+        if (ImGui::SmallButton("×")) {
+            std::vector<std::string> items = stg.playbook;
+            items.erase(items.begin() + static_cast<std::ptrdiff_t>(i));
+            setPlaybook(items);
+        }
+        ImGui::PopID();
+    }
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - 80);
+    bool enter = ImGui::InputTextWithHint("##new-playbook", ctx.t("settings.new_playbook_item"), &newPlaybookItem_,
+                                          ImGuiInputTextFlags_EnterReturnsTrue);
+    ctx.record("field:new-playbook-item");
+    ImGui::SameLine();
+    if ((ImGui::Button((std::string(ctx.t("action.add")) + "###add-playbook").c_str()) || enter) &&
+        newPlaybookItem_.find_first_not_of(' ') != std::string::npos) {
+        std::vector<std::string> items = stg.playbook;
+        items.push_back(newPlaybookItem_);
+        setPlaybook(items);
+        newPlaybookItem_.clear();
+    }
+    ctx.record("button:add-playbook-item");
+}
+
+void Screens::settingsTeam(ViewContext& ctx) {
+    sectionHeader(ctx, "settings.team");
+    std::string s;
+    for (const Member& m : ctx.doc.members) {
+        ImGui::PushID(m.id.c_str());
+        s = m.name;
+        ImGui::SetNextItemWidth(260);
+        if (ImGui::InputText("##name", &s) && s != m.name && !s.empty()) pushSet(ctx, "member", m.id, "name", s);
+        ctx.record("field:member.name:" + m.id);
+        ImGui::SameLine();
+        bool manager = m.role == "manager";
+        if (ImGui::Checkbox(ctx.t("settings.manager"), &manager))
+            pushSet(ctx, "member", m.id, "role", manager ? "manager" : "rep");
+        if (m.id == ctx.doc.settings.me) {
+            ImGui::SameLine();
+            ImGui::TextDisabled("(%s)", ctx.t("settings.me"));
+        }
+        ImGui::PopID();
+    }
+    ImGui::SetNextItemWidth(260);
+    bool enter = ImGui::InputTextWithHint("##new-member", ctx.t("settings.new_member"), &newMemberName_,
+                                          ImGuiInputTextFlags_EnterReturnsTrue);
+    ctx.record("field:new-member");
+    ImGui::SameLine();
+    if ((ImGui::Button((std::string(ctx.t("action.add")) + "###add-member").c_str()) || enter) &&
+        newMemberName_.find_first_not_of(' ') != std::string::npos) {
+        ctx.push({{"op", "member.create"}, {"name", newMemberName_}});
+        newMemberName_.clear();
+    }
+    ctx.record("button:add-member");
+}
+
+void Screens::settingsRates(ViewContext& ctx) {
+    const Settings& st = ctx.doc.settings;
+    sectionHeader(ctx, "settings.rates");
+    ImGui::TextDisabled("%s (%s)", ctx.t("settings.rate_hint"), st.displayCurrency.c_str());
+    for (const char* c : kCurrencies) {
+        if (st.displayCurrency == c) continue;
+        ImGui::PushID(c);
+        ImGui::AlignTextToFramePadding();
+        ImGui::TextUnformatted(c);
+        ImGui::SameLine(60);
+        auto it = st.rates.find(c);
+        double r = it == st.rates.end() ? 0.0 : it->second;
+        ImGui::SetNextItemWidth(160);
+        if (ImGui::InputDouble("##rate", &r, 0, 0, "%.6g") && r > 0 && (it == st.rates.end() || r != it->second)) {
+            json rates = json::object();
+            for (const auto& [k, v] : st.rates) rates[k] = v;
+            rates[c] = r;
+            ctx.push({{"op", "settings.set"}, {"field", "rates"}, {"value", rates}});
+        }
+        ctx.record(std::string("field:rate:") + c);
+        ImGui::PopID();
+    }
+}
 
 void Screens::settings(ViewContext& ctx) {
     const Document& doc = ctx.doc;
@@ -610,8 +812,14 @@ void Screens::settings(ViewContext& ctx) {
     int li = 0;
     for (int i = 0; i < 4; ++i)
         if (ctx.lang == kLanguages[i]) li = i;
-    if (ImGui::Combo("##settings.language", &li, kLangNames, 4) && kLanguages[li] != ctx.lang)
-        ctx.push({{"op", "settings.set"}, {"field", "language"}, {"value", kLanguages[li]}});
+    if (ImGui::BeginCombo("##settings.language", kLangNames[li])) {
+        for (int i = 0; i < 4; ++i) {
+            if (ImGui::Selectable(kLangNames[i], i == li) && i != li)
+                ctx.push({{"op", "settings.set"}, {"field", "language"}, {"value", kLanguages[i]}});
+            ctx.record(std::string("language:") + kLanguages[i]);
+        }
+        ImGui::EndCombo();
+    }
     ctx.record("field:settings.language");
     fieldLabel(ctx, "settings.display_currency");
     if (ImGui::BeginCombo("##settings.currency", st.displayCurrency.c_str())) {
@@ -683,6 +891,41 @@ void Screens::settings(ViewContext& ctx) {
                       {"probability", 50}});
         ctx.record("button:add-stage");
     }
+
+    if (p) settingsPlaybook(ctx, *p);
+
+    // Pipelines: switch the one being edited (and shown on the board), or add one.
+    sectionHeader(ctx, "settings.pipelines");
+    for (const Pipeline& pl : doc.pipelines) {
+        ImGui::PushID(pl.id.c_str());
+        if (ImGui::RadioButton(pl.name.get(ctx.lang).c_str(), p && pl.id == p->id)) board.pipelineId() = pl.id;
+        ctx.record("pipeline:" + pl.id, pl.name.get(ctx.lang));
+        ImGui::SameLine();
+        ImGui::PopID();
+    }
+    ImGui::NewLine();
+    ImGui::SetNextItemWidth(260);
+    bool enterPipeline = ImGui::InputTextWithHint("##new-pipeline", ctx.t("settings.new_pipeline"), &newPipelineName_,
+                                                  ImGuiInputTextFlags_EnterReturnsTrue);
+    ctx.record("field:new-pipeline");
+    ImGui::SameLine();
+    if ((ImGui::Button((std::string(ctx.t("action.add")) + "###add-pipeline").c_str()) || enterPipeline) &&
+        newPipelineName_.find_first_not_of(' ') != std::string::npos) {
+        // A new pipeline starts with the default stages' names, to rename as the team likes.
+        json stages = json::array();
+        if (const Pipeline* def = doc.findPipeline(st.defaultPipeline))
+            for (const Stage& stg : def->stages) {
+                json names = json::object();
+                for (const auto& [l, n] : stg.name.byLang) names[l] = n;
+                stages.push_back({{"name", names}, {"probability", stg.probability}, {"rottingDays", stg.rottingDays}});
+            }
+        ctx.push({{"op", "pipeline.create"}, {"name", {{ctx.lang, newPipelineName_}}}, {"stages", stages}});
+        newPipelineName_.clear();
+    }
+    ctx.record("button:add-pipeline");
+
+    settingsTeam(ctx);
+    settingsRates(ctx);
 
     sectionHeader(ctx, "settings.cadence");
     static const char* kGrades[] = {"A", "B", "C", "D"};

@@ -22,7 +22,17 @@ struct Screens {
     bool takeOpenCreated() { return std::exchange(openCreated_, false); }
 
 private:
+    void contactRows(ViewContext& ctx, const Id& customerId);
+    void settingsTeam(ViewContext& ctx);
+    void settingsRates(ViewContext& ctx);
+    void settingsPlaybook(ViewContext& ctx, const Pipeline& p);
+
     bool openCreated_ = false;
+    std::string newContactName_;
+    std::string newMemberName_;
+    std::string newPipelineName_;
+    std::string newPlaybookItem_;
+    int playbookStage_ = 0;
     std::string customerSearch_;
     int customerGrade_ = -1;
     std::string newActivitySubject_;

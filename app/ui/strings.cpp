@@ -162,6 +162,28 @@ const std::vector<StringEntry> kTable = {
     {"objection.guarantee", "Guarantee", "保障", "保證", "보증"},
     {"objection.other", "Other", "其他", "其他", "기타"},
 
+    // [SECTION] Contacts and profile
+    {"contacts.new", "New contact name", "新联系人姓名", "新聯絡人姓名", "새 연락처 이름"},
+    {"contacts.empty", "No contacts yet.", "暂无联系人。", "尚無聯絡人。", "연락처가 없습니다."},
+    {"role.unknown", "Role not known", "角色未知", "角色未知", "역할 미상"},
+    {"role.decisionMaker", "Decision maker", "决策者", "決策者", "의사결정자"},
+    {"role.user", "User", "使用者", "使用者", "사용자"},
+    {"role.technicalGatekeeper", "Technical gatekeeper", "技术把关者", "技術把關者", "기술 검토자"},
+    {"role.financialGatekeeper", "Financial gatekeeper", "财务把关者", "財務把關者", "재무 검토자"},
+    {"role.purchasing", "Purchasing", "采购", "採購", "구매 담당"},
+    {"role.coach", "Coach (inside guide)", "内线（教练）", "內線（教練）", "내부 코치"},
+    {"attitude.neutral", "Neutral", "中立", "中立", "중립"},
+    {"attitude.supporter", "Supporter", "支持者", "支持者", "지지자"},
+    {"attitude.opponent", "Opponent", "反对者", "反對者", "반대자"},
+    {"section.profile", "Profile", "客户档案", "客戶檔案", "프로필"},
+    {"profile.title", "Title", "职务", "職稱", "직함"},
+    {"profile.family", "Family", "家庭", "家庭", "가족"},
+    {"profile.hobbies", "Hobbies", "爱好", "嗜好", "취미"},
+    {"profile.education", "Education", "教育背景", "教育背景", "학력"},
+    {"profile.birthday", "Birthday", "生日", "生日", "생일"},
+    {"profile.achievements", "Achievements", "成就", "成就", "성과"},
+    {"customers.referred", "Referred by this customer", "由该客户推荐", "由此客戶推薦", "이 고객이 추천한 고객"},
+
     // [SECTION] Customers
     {"customers.new", "New customer", "新建客户", "新增客戶", "새 고객"},
     {"customers.search", "Search customers", "搜索客户", "搜尋客戶", "고객 검색"},
@@ -197,6 +219,16 @@ const std::vector<StringEntry> kTable = {
     {"settings.threshold", "Out-of-funnel threshold", "漏斗外小单阈值", "漏斗外小單門檻", "퍼널 외 소액 기준"},
     {"settings.cadence", "Follow-up cadence (days)", "跟进周期（天）", "跟進週期（天）", "후속 주기(일)"},
     {"settings.me", "I am", "我是", "我是", "나는"},
+    {"settings.team", "Team", "团队", "團隊", "팀"},
+    {"settings.new_member", "New member name", "新成员姓名", "新成員姓名", "새 구성원 이름"},
+    {"settings.manager", "Manager", "经理", "經理", "관리자"},
+    {"settings.rates", "Exchange rates", "汇率", "匯率", "환율"},
+    {"settings.rate_hint", "How many of the display currency one unit is worth", "1 单位折合多少显示币种",
+     "1 單位折合多少顯示幣別", "1단위가 표시 통화로 얼마인지"},
+    {"settings.playbook", "Stage playbook", "阶段行动清单", "階段行動清單", "단계 플레이북"},
+    {"settings.new_playbook_item", "New checklist item", "新清单项", "新清單項目", "새 체크리스트 항목"},
+    {"settings.pipelines", "Pipelines", "销售流程", "銷售流程", "파이프라인"},
+    {"settings.new_pipeline", "New pipeline name", "新流程名称", "新流程名稱", "새 파이프라인 이름"},
 };
 
 }  // namespace

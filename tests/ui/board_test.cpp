@@ -315,3 +315,62 @@ TEST_CASE("N starts a new deal in the first stage and opens it") {
     CHECK(ui.app().route() == "#/deal/" + d.id);
     CHECK(ui.has("field:deal.title"));
 }
+
+TEST_CASE("settings: a language picked there switches the UI at once") {
+    Fixture f(0);
+    UiDriver ui(f.doc, "en");
+    ui.click("nav:settings");
+    ui.click("field:settings.language");
+    ui.click("language:ko");
+    ui.frames(2);
+    CHECK(ui.doc().settings.language == "ko");
+    CHECK(ui.app().language() == ui.doc().settings.language);
+    CHECK(ui.has(ui::tr("nav.board", ui.app().language())));
+}
+
+TEST_CASE("settings: team members, exchange rates and a stage playbook") {
+    Fixture f(1);
+    UiDriver ui(f.doc);
+    ui.click("nav:settings");
+    ui.click("field:new-member");
+    ui.type("김민준");
+    ui.press(ImGuiKey_Enter);
+    bool added = false;
+    for (const Member& m : ui.doc().members) added |= m.name == "김민준";
+    CHECK(added);
+
+    const std::string other = ui.doc().settings.displayCurrency == "USD" ? "EUR" : "USD";
+    ui.click("field:rate:" + other);
+    ui.press(ImGuiKey_A, ImGuiMod_Ctrl);
+    ui.type("7.1");
+    ui.press(ImGuiKey_Enter);
+    REQUIRE(ui.doc().settings.rates.count(other));
+    CHECK(ui.doc().settings.rates.at(other) == doctest::Approx(7.1));
+
+    ui.click("field:new-playbook-item");
+    ui.type("确认预算");
+    ui.press(ImGuiKey_Enter);
+    CHECK(ui.doc().pipelines.front().stages.front().playbook.back() == "确认预算");
+    // The deal in that stage shows the item; ticking it is recorded on the deal.
+    ui.click("nav:board");
+    ui.click("deal:" + f.deals[0]);
+    REQUIRE(ui.has("field:playbook:确认预算"));
+    ui.click("field:playbook:确认预算");
+    CHECK(dealOf(ui, f.deals[0]).checklist.at("确认预算") == true);
+}
+
+TEST_CASE("deal panel: a contact's buying role is set from the card") {
+    Fixture f(1);
+    CommandContext cc{1764288000000, f.doc.settings.me};
+    auto c = applyCommand(f.doc, {{"op", "contact.create"}, {"customerId", f.customer}, {"name", "王经理"}}, cc);
+    REQUIRE_MESSAGE(c.ok, c.error);
+    Id contact = c.result["id"].get<std::string>();
+    UiDriver ui(f.doc, "zh-Hans");
+    ui.click("deal:" + f.deals[0]);
+    REQUIRE(ui.has("field:contact.role:" + contact));
+    ui.click("field:contact.role:" + contact);
+    ui.click(ui::tr("role.decisionMaker", "zh-Hans"));
+    const Contact* ct = ui.doc().findContact(contact);
+    REQUIRE(ct);
+    CHECK(std::string(toString(ct->role)) == toString(BuyingRole::DecisionMaker));
+}
