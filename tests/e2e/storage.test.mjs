@@ -215,3 +215,63 @@ test('two pages of one origin editing alternately both end with all changes', as
     await context.close();
   }
 });
+
+test('without IndexedDB the app runs in memory and says storage is unavailable', async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    Object.defineProperty(window, 'indexedDB', { get: () => undefined, configurable: true });
+  });
+  try {
+    const page = await open(context);
+    await waitFor(page, () => window.funnelStorage.status().state === 'failed', null, 'failed status');
+    const st = await storageStatus(page);
+    assert.equal(st.message, 'storage.unavailable');
+    const r = await create(page, 'In memory only');
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.ok((await customerNames(page)).includes('In memory only'));
+    assert.deepEqual(page.funnelErrors, [], 'no page errors');
+  } finally {
+    await context.close();
+  }
+});
+
+test('quota exceeded: the change stays in memory, is retried, and nothing saved is damaged', async () => {
+  const context = await browser.newContext();
+  // A switch the test flips: IndexedDB puts fail as they do when the origin is over quota.
+  await context.addInitScript(() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (...args) {
+      if (window.__quotaFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return put.apply(this, args);
+    };
+  });
+  try {
+    const page = await open(context);
+    await waitSaved(page, 'seeded');
+    assert.ok((await create(page, 'Saved before')).ok);
+    await waitSaved(page, 'first change saved', (await storageStatus(page)).saved + 1);
+    const savedBefore = (await storageStatus(page)).saved;
+
+    await page.evaluate(() => { window.__quotaFull = true; });
+    assert.ok((await create(page, 'Kept in memory')).ok);
+    await waitFor(page, () => window.funnelStorage.status().state === 'failed', null, 'failed status');
+    let st = await storageStatus(page);
+    assert.equal(st.message, 'storage.full');
+    assert.equal(st.saved, savedBefore, 'not counted as saved');
+    assert.ok(st.pending >= 1, 'kept in memory');
+
+    // Space comes back: the retry saves it, and a reload shows both changes.
+    await page.evaluate(() => { window.__quotaFull = false; });
+    await waitSaved(page, 'saved after the retry', savedBefore + 1);
+    await page.reload();
+    await page.waitForFunction(() => window.funnel && window.funnel.ready, null, { timeout: 30000 });
+    await page.evaluate(() => window.funnel.ready);
+    const names = await customerNames(page);
+    assert.ok(names.includes('Saved before'), 'the earlier change survived');
+    assert.ok(names.includes('Kept in memory'), 'the retried change is stored');
+    st = await storageStatus(page);
+    assert.notEqual(st.state, 'failed');
+  } finally {
+    await context.close();
+  }
+});
