@@ -392,8 +392,15 @@ Document joinSync(Document doc, const SyncState& state) {
     return doc;
 }
 
+
+
 std::string canonicalText(const Document& doc, const SyncState& state) {
-    return encodeDocumentText(joinSync(doc, state));
+    // Records in merge order (by id; changes by time), so a replica that appended records
+    // locally and one that received them by merge write the same bytes.
+    Document canonical;
+    std::string error;
+    if (!unflatten(flatten(doc), doc.settings, canonical, error)) canonical = doc;
+    return encodeDocumentText(joinSync(std::move(canonical), state));
 }
 
 // [SECTION] Stamping local changes
@@ -418,17 +425,32 @@ bool hasLogged(const SyncState& s, const std::string& key, const std::string& fi
     return it != s.conflicts.end() && it->key == key && it->field == field;
 }
 
-void stampField(SyncState& s, const std::string& key, const std::string& field, const std::string& stamp) {
+void stampField(SyncState& s, const std::string& key, const std::string& field, const std::string& stamp,
+                const json* replaced) {
     FieldStamp now;
     now.stamp = stamp;
-    // With losers still logged for this field the writer has not settled them: a base of ""
-    // witnesses nothing, so they stay (and the value replaced joins them on the next merge).
-    now.base = hasLogged(s, key, field) ? "" : effective(s, key, field).stamp;
+    const FieldStamp old = effective(s, key, field);
+    if (hasLogged(s, key, field)) {
+        // The writer has not settled the logged losers: a base of "" witnesses nothing, so they
+        // stay, and the value replaced joins them (as a merge would log it).
+        now.base = "";
+        s.conflicts.push_back(Conflict{key, field, replaced ? *replaced : json(), old.stamp, old.base});
+        canonicalise(s.conflicts);
+    } else {
+        now.base = old.stamp;
+    }
     s.records[key].fields[field] = now;
+}
+
+const json* fieldOf(const json* fields, const std::string& name) {
+    if (!fields) return nullptr;
+    auto it = fields->find(name);
+    return it == fields->end() ? nullptr : &*it;
 }
 
 void stampRecord(SyncState& s, const std::string& key, const json* before, const json* after,
                  const std::string& stamp) {
+    static const json kTrue = true, kFalse = false;
     if (after && !before) {
         auto gone = s.gone.find(key);
         if (gone == s.gone.end()) {
@@ -440,25 +462,25 @@ void stampRecord(SyncState& s, const std::string& key, const json* before, const
         }
         const json old = std::move(gone->second);
         s.gone.erase(gone);
-        stampField(s, key, kGoneField, stamp);
+        stampField(s, key, kGoneField, stamp, &kTrue);
         for (auto it = after->begin(); it != after->end(); ++it) {
-            auto b = old.find(it.key());
-            if (b == old.end() || *b != it.value()) stampField(s, key, it.key(), stamp);
+            const json* b = fieldOf(&old, it.key());
+            if (!b || *b != it.value()) stampField(s, key, it.key(), stamp, b);
         }
         return;
     }
     if (before && !after) {
         s.gone[key] = *before;
-        stampField(s, key, kGoneField, stamp);
+        stampField(s, key, kGoneField, stamp, &kFalse);
         return;
     }
     if (!before || !after) return;
     for (auto it = after->begin(); it != after->end(); ++it) {
-        auto b = before->find(it.key());
-        if (b == before->end() || *b != it.value()) stampField(s, key, it.key(), stamp);
+        const json* b = fieldOf(before, it.key());
+        if (!b || *b != it.value()) stampField(s, key, it.key(), stamp, b);
     }
     for (auto it = before->begin(); it != before->end(); ++it)
-        if (!after->contains(it.key())) stampField(s, key, it.key(), stamp);
+        if (!after->contains(it.key())) stampField(s, key, it.key(), stamp, &it.value());
 }
 
 // Flat records of the records that differ between two documents (by id, struct compare first
