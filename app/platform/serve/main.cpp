@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "site.h"
+#include "sync_routes.h"
 
 namespace {
 
@@ -17,6 +18,7 @@ struct ServeOptions {
     int port = 8080;                 // 0 = any free port (the URL printed says which)
     std::string root = "build/web";  // what scripts/build web produces
     bool quiet = false;              // no per-request log lines
+    funnel::serve::SyncOptions sync; // the /sync/ endpoint (sync_routes.h)
 };
 
 void printUsage() {
@@ -26,6 +28,7 @@ void printUsage() {
         "  --port N    port, 0 for any free one (default 8080)\n"
         "  --root DIR  folder to serve (default build/web)\n"
         "  --quiet     do not log one line per request");
+    std::puts(funnel::serve::syncUsage());
 }
 
 // Returns false (after printing why) on a bad command line.
@@ -55,6 +58,8 @@ bool parseOptions(int argc, char** argv, ServeOptions& options, bool& wantHelp) 
                 return false;
             }
             options.port = static_cast<int>(n);
+        } else if (bool bad = false; funnel::serve::takeSyncOption(argc, argv, i, options.sync, &bad)) {
+            if (bad) return false;
         } else {
             std::fprintf(stderr, "funnel-serve: unknown argument '%s'\n", argv[i]);
             return false;
@@ -89,6 +94,12 @@ int main(int argc, char** argv) {
     // adds ~40 ms to every response, which the first frame would pay several times.
     server.set_tcp_nodelay(true);
     server.set_keep_alive_max_count(100);
+    funnel::serve::SyncEndpoint sync(options.sync);
+    if (!sync.open(&error)) {
+        std::fprintf(stderr, "funnel-serve: %s\n", error.c_str());
+        return 1;
+    }
+    sync.mount(server);  // before the static routes, which match every path
     funnel::serve::addStaticRoutes(server, site);
     server.set_post_routing_handler(
         [](const httplib::Request&, httplib::Response& res) { funnel::serve::addSecurityHeaders(res); });
