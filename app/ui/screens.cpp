@@ -268,12 +268,26 @@ void Screens::dealPanel(ViewContext& ctx, const Id& dealId, Board& b) {
     const Customer* cust = doc.findCustomer(d->customerId);
     fieldLabel(ctx, "field.customer");
     if (ImGui::BeginCombo("##deal.customer", cust ? cust->name.c_str() : "—", ImGuiComboFlags_HeightLarge)) {
-        for (const Customer& c : doc.customers) {
-            if (c.deleted) continue;
-            ImGui::PushID(c.id.c_str());
-            if (ImGui::Selectable(c.name.c_str(), c.id == d->customerId)) pushSet(ctx, "deal", d->id, "customerId", c.id);
-            ImGui::PopID();
+        // Thousands of customers: type to narrow the list, and draw only the visible rows.
+        if (ImGui::IsWindowAppearing()) {
+            customerPick_.clear();
+            ImGui::SetKeyboardFocusHere();
         }
+        ImGui::SetNextItemWidth(-1);
+        ImGui::InputTextWithHint("##pick", ctx.t("customers.search"), &customerPick_);
+        std::vector<const Customer*> rows;
+        for (const Customer& c : doc.customers)
+            if (!c.deleted && (customerPick_.empty() || c.name.find(customerPick_) != std::string::npos)) rows.push_back(&c);
+        ImGuiListClipper clip;
+        clip.Begin(static_cast<int>(rows.size()));
+        while (clip.Step())
+            for (int i = clip.DisplayStart; i < clip.DisplayEnd; ++i) {
+                const Customer& c = *rows[i];
+                ImGui::PushID(c.id.c_str());
+                if (ImGui::Selectable(c.name.c_str(), c.id == d->customerId)) pushSet(ctx, "deal", d->id, "customerId", c.id);
+                ctx.record("customer-option:" + c.id, "customer-option:" + c.name);
+                ImGui::PopID();
+            }
         ImGui::EndCombo();
     }
     ctx.record("field:deal.customer");

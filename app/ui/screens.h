@@ -29,6 +29,7 @@ private:
 
     bool openCreated_ = false;
     std::string newContactName_;
+    std::string customerPick_;
     std::string newMemberName_;
     std::string newPipelineName_;
     std::string newPlaybookItem_;
