@@ -1,10 +1,13 @@
 // Benchmark of the durable store on disk (native): for 1k / 10k / 100k deals prints
 //   store.native.load_ms.<n>     open the store (snapshot + journal) until the document is in memory
 //   store.native.edit_ms.<n>     one edit until its journal segment is fsync'ed (median of 50)
+//   store.native.append_ms.<n>   the store's part of that: write + fsync one segment
 //   store.native.compact_ms.<n>  one compaction (encode + write + fsync the snapshot)
 // as "name value unit" lines (tests/bench/store.sh hands them to scripts/bench). The browser's
 // figures (store.edit_ms.<n>, IndexedDB) come from tests/bench/store-web.mjs.
 // Usage: funnel_store_bench [dir]
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -82,7 +85,9 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "load: %s\n", r.error.c_str());
             return 1;
         }
-        std::vector<double> edits;
+        // The snapshot just written may still be on its way to disk; an fsync would wait for it.
+        ::sync();
+        std::vector<double> edits, appends;
         CommandContext ctx;
         for (int i = 0; i < 50; ++i) {
             ctx.now = kNow + i;
@@ -93,13 +98,16 @@ int main(int argc, char** argv) {
                 std::fprintf(stderr, "edit: %s\n", cr.error.c_str());
                 return 1;
             }
+            const auto a0 = std::chrono::steady_clock::now();
             if (auto err = s.append({cr.applied}); !err.empty()) {
                 std::fprintf(stderr, "append: %s\n", err.c_str());
                 return 1;
             }
+            appends.push_back(msSince(a0));
             edits.push_back(msSince(t0));
         }
         std::sort(edits.begin(), edits.end());
+        std::sort(appends.begin(), appends.end());
         t0 = std::chrono::steady_clock::now();
         if (auto err = s.compact(live); !err.empty()) {
             std::fprintf(stderr, "compact: %s\n", err.c_str());
@@ -108,6 +116,7 @@ int main(int argc, char** argv) {
         const double compactMs = msSince(t0);
         std::printf("store.native.load_ms.%s %.2f ms\n", label, loadMs);
         std::printf("store.native.edit_ms.%s %.3f ms\n", label, edits[edits.size() / 2]);
+        std::printf("store.native.append_ms.%s %.3f ms\n", label, appends[appends.size() / 2]);
         std::printf("store.native.compact_ms.%s %.2f ms\n", label, compactMs);
         std::fflush(stdout);
         fs::remove_all(dir, ec);
