@@ -1,6 +1,7 @@
 // Registers Funnel's service worker (web/sw.js) and tells the person when a new deployment is
 // ready: a small banner, in the page's language, whose Reload button waits for pending saves,
-// lets the new build take over and reloads. Adds to window.funnel (for tests and the app):
+// lets the new build take over and reloads. A plain reload of the page does the same.
+// Adds to window.funnel (for tests and the app):
 //   funnel.updateReady        true once a new build is installed and waiting
 //   funnel.applyUpdate()      what the banner's Reload button does
 //   funnel.checkForUpdate()   asks the browser to look for a new sw.js now
@@ -137,7 +138,13 @@
 
   function watch(reg) {
     registration = reg;
-    if (reg.waiting && sw.controller) markReady();
+    // A new build was already waiting when this page loaded: the person reloaded (or came back)
+    // after it was offered, which is the agreement to switch, and nothing has been edited in
+    // this load yet. One more load brings it in.
+    if (reg.waiting && sw.controller) {
+      markReady();
+      applyUpdate();
+    }
     reg.addEventListener('updatefound', () => {
       const w = reg.installing;
       if (!w) return;

@@ -162,6 +162,50 @@ test('a new deployment is offered, applied by Reload, and keeps the data', async
   }
 });
 
+// Polls across navigations (the page may load twice) until the page runs `build`.
+async function waitForBuild(page, build, timeoutMs = 60000) {
+  const deadline = Date.now() + timeoutMs;
+  let seen = null;
+  while (Date.now() < deadline) {
+    try {
+      seen = await page.evaluate(() => (window.funnel && window.funnel.offline ? window.funnel.offline.build : null));
+      if (seen === build) {
+        await page.evaluate(() => window.funnel.ready);
+        return;
+      }
+    } catch (e) {
+      // navigating: ask again
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`page still runs build ${seen}, expected ${build}`);
+}
+
+test('a plain reload also applies a waiting deployment, with the data', async () => {
+  const dir = copyOfBuild();
+  const server = await startServer({ root: dir, args: ['--quiet'] });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const page = await openApp(context, { url: server.url, query: '?lang=zh-Hans' });
+    const first = await waitForOfflineReady(page);
+    const title = `更新前的商机 ${Date.now()}`;
+    await createDeal(page, title);
+    deployChange(dir);
+    const second = stampedBuild(dir);
+    await page.evaluate(() => window.funnel.checkForUpdate());
+    await page.waitForFunction(() => window.funnel.updateReady === true, null, { timeout: 20000 });
+    assert.match(await page.locator('#funnel-update').textContent(), /新版本/);
+    assert.equal(await page.evaluate(() => window.funnel.offline.build), first);
+    await page.reload();
+    await waitForBuild(page, second);
+    assert.equal(await page.evaluate(() => window.funnel.updateReady), false);
+    assert.ok(dealTitles(await page.evaluate(() => window.funnel.snapshot())).includes(title), 'deal lost by the update');
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});
+
 test('the service worker leaves other requests alone: POST and files that are not the app', async () => {
   const dir = copyOfBuild();
   const server = await startServer({ root: dir, args: ['--quiet'] });
