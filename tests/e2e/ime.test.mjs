@@ -209,3 +209,27 @@ test('clipboard: copy out of a field and paste CJK text into one', async () => {
     await page.closeAll();
   }
 });
+
+test('copy and paste by keyboard work without clipboard permissions (DOM copy/paste events)', async () => {
+  const page = await open('?lang=zh-Hans');
+  try {
+    // Only the DOM copy event path is left: the async clipboard API does nothing here.
+    await page.evaluate(() => { navigator.clipboard.writeText = () => Promise.resolve(); });
+    await focusQuickAdd(page, 's-lead');
+    await page.keyboard.type('Copy ');
+    await page.cdp.send('Input.imeSetComposition', { text: 'kehu', selectionStart: 4, selectionEnd: 4 });
+    await page.cdp.send('Input.insertText', { text: '客户' });
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Control+C');
+    await page.keyboard.press('Enter');
+    await waitInPage(page, () => window.funnel.snapshot().deals.some((d) => d.title === 'Copy 客户'), null, { what: 'first deal' });
+    await focusQuickAdd(page, 's-qualified');
+    await page.keyboard.press('Control+V');
+    await page.keyboard.press('Enter');
+    await waitInPage(page, () => window.funnel.snapshot().deals.some((d) => d.title === 'Copy 客户' && d.stageId === 's-qualified'), null, { what: 'pasted deal in Qualified' });
+    const titles = await page.evaluate(() => window.funnel.snapshot().deals.map((d) => d.title));
+    assert.deepEqual(titles.sort(), ['Copy 客户', 'Copy 客户']);
+  } finally {
+    await page.closeAll();
+  }
+});

@@ -128,7 +128,12 @@ EM_BOOL onKey(int type, const EmscriptenKeyboardEvent* e, void*) {
     if (key != ImGuiKey_None) io.AddKeyEvent(key, down);
     wake();
     if (!down) return EM_FALSE;
-    if (shortcutMod && (key == ImGuiKey_C || key == ImGuiKey_X)) return EM_FALSE;
+    if (shortcutMod && (key == ImGuiKey_C || key == ImGuiKey_X)) {
+        // The DOM copy/cut event follows this keydown synchronously: let ImGui copy first, so
+        // the text agent can hand the selection to it (no clipboard permission needed).
+        drawNow();
+        return EM_FALSE;
+    }
     if (producesText(e)) return EM_FALSE;
     return EM_TRUE;
 }

@@ -336,6 +336,11 @@ void wake(int frames) {
     emscripten_request_animation_frame(onAnimationFrame, nullptr);
 }
 
+void drawNow() {
+    if (!loop().running) return;
+    drawFrame();
+}
+
 CommandContext commandContext() {
     CommandContext ctx;
     ctx.now = nowMs();

@@ -9,6 +9,7 @@
 #include "platform/web/persistence.h"
 
 #include <emscripten.h>
+#include <emscripten/heap.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -461,7 +462,8 @@ std::string Persistence::statusJson() const {
               {"pending", pending_.size() + inflight_.size()},
               {"seq", store_ ? store_->seq() : 0},
               {"incoming", incoming_.size()},
-              {"busy", busy_}};
+              {"busy", busy_},
+              {"heapBytes", emscripten_get_heap_size()}};  // for memory.wasm_heap_mb in tests/bench
     return j.dump();
 }
 

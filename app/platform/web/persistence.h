@@ -20,7 +20,7 @@
 //   "storage.corrupt"      the stored workspace cannot be read: left untouched, running in memory
 //
 // For tests and window.funnel, the page also gets `window.funnelStorage.status()` →
-// {state, message, recorded, saved, seq, incoming, ns} where `saved` counts the commands of this
+// {state, message, recorded, saved, pending, seq, incoming, busy, heapBytes, ns} where `saved` counts the commands of this
 // page that are durable (batches are saved in order: the first `saved` recorded commands are).
 #pragma once
 

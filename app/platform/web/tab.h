@@ -31,6 +31,10 @@ Tab& tab();
 // fonts arriving, API calls and storage news call this; nothing draws otherwise.
 void wake(int frames = 3);
 
+// Draws one frame now, inside the current event handler (if the app is running). Copy and cut
+// use it so ImGui has put the selection on the clipboard before the DOM copy event asks.
+void drawNow();
+
 // The context commands run with: now and this device's member.
 CommandContext commandContext();
 

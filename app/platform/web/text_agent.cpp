@@ -104,12 +104,15 @@ EM_JS(void, funnel_agent_install_js, (), {
         e.preventDefault();
         send('_funnel_agent_paste', text);
     });
-    document.addEventListener('copy', function(e) {
-        if (document.activeElement === ta && agent.clip && e.clipboardData) {
+    const putClip = function(e) {
+        if (document.activeElement === ta && agent.clipFresh && e.clipboardData) {
             e.clipboardData.setData('text/plain', agent.clip);
             e.preventDefault();
         }
-    });
+        agent.clipFresh = false;
+    };
+    document.addEventListener('copy', putClip);
+    document.addEventListener('cut', putClip);
 });
 
 EM_JS(void, funnel_agent_place_js, (int want, float x, float y, float h), {
@@ -155,7 +158,7 @@ EM_JS(void, funnel_agent_focus_js, (), {
 
 EM_JS(void, funnel_clipboard_write_js, (const char* text), {
     const s = UTF8ToString(text);
-    if (Module.funnelAgent) Module.funnelAgent.clip = s;
+    if (Module.funnelAgent) { Module.funnelAgent.clip = s; Module.funnelAgent.clipFresh = true; }
     if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(s).catch(function() {});
 });
 
