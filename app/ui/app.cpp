@@ -12,10 +12,7 @@
 
 namespace funnel::ui {
 
-App::App(Workspace& workspace)
-    : ws_(workspace), screens_(std::make_unique<Screens>()), appliedDocLanguage_(workspace.document().settings.language) {
-    applyTheme(dark_);
-}
+App::App(Workspace& workspace) : ws_(workspace), screens_(std::make_unique<Screens>()) { applyTheme(dark_); }
 
 App::~App() = default;
 
@@ -40,19 +37,14 @@ std::string App::routeId(const std::string& prefix) const {
 void App::draw() {
     rects_.clear();
     // The theme follows the document's setting (Settings screen), unless the platform forced one.
-    // A language picked in Settings applies at once; the page's own choice (URL, browser) stands
-    // until then.
-    const std::string& docLang = ws_.document().settings.language;
-    if (!docLang.empty() && docLang != appliedDocLanguage_) {
-        appliedDocLanguage_ = docLang;
-        setLanguage(docLang);
-    }
     bool wantDark = ws_.document().settings.theme == "dark";
     if (wantDark != dark_) setDarkTheme(wantDark);
     const Palette& pal = palette(dark_);
     std::vector<json> commands;
     std::string route = route_;
-    ViewContext ctx{ws_.document(), commands, lang_, now_, dateFromTime(now_, utcOffsetMinutes_), rects_, pal, route};
+    std::string switchLanguage;
+    ViewContext ctx{ws_.document(), commands, lang_, now_, dateFromTime(now_, utcOffsetMinutes_), rects_, pal, route,
+                    switchLanguage};
 
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->WorkPos);
@@ -81,6 +73,8 @@ void App::draw() {
     shortcuts(ctx);
     for (json& c : commands) ws_.queue(std::move(c));
     if (route != route_) open(route);
+    // The platform sees the language change and keeps it for the session (see web main.cpp).
+    if (!switchLanguage.empty()) setLanguage(switchLanguage);
     animating_ = ImGui::GetDragDropPayload() != nullptr || ImGui::IsAnyItemActive();
 }
 

@@ -89,7 +89,6 @@ private:
     Workspace& ws_;
     std::unique_ptr<Screens> screens_;
     std::string lang_ = "en";
-    std::string appliedDocLanguage_;  // settings.language last applied to lang_
     std::string route_ = "#/board";
     bool dark_ = false;
     bool animating_ = false;

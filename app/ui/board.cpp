@@ -532,8 +532,9 @@ void Board::drawCard(ViewContext& ctx, const Deal& deal, const Column& col, int 
         if (since == 0) since = deal.createdAt;
         int idleDays = static_cast<int>(static_cast<float>(ctx.now - since) / kDayMs);
         if (idleDays > col.stage->rottingDays) {
-            char buf[48];
-            std::snprintf(buf, sizeof buf, "%s %dd", ctx.t("board.rotting"), idleDays);
+            char days[32], buf[64];
+            std::snprintf(days, sizeof days, ctx.t("unit.days"), idleDays);
+            std::snprintf(buf, sizeof buf, "%s %s", ctx.t("board.rotting"), days);
             ImVec2 ts = ImGui::CalcTextSize(buf);
             dl->AddRectFilled(ImVec2(x - 3, y - 1), ImVec2(x + ts.x + 3, y + ts.y + 1), (pal.idle & 0x00FFFFFF) | 0x30000000, 4);
             dl->AddText(ImVec2(x, y), pal.idle, buf);

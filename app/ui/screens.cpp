@@ -22,7 +22,7 @@ namespace funnel::ui {
 
 namespace {
 
-constexpr float kLabelWidth = 150.0f;
+constexpr float kLabelWidth = 185.0f;
 
 void pushSet(ViewContext& ctx, const std::string& entity, const Id& id, const char* field, json value) {
     ctx.push({{"op", entity + ".set"}, {"id", id}, {"field", field}, {"value", std::move(value)}});
@@ -207,13 +207,21 @@ void Screens::dealPanel(ViewContext& ctx, const Id& dealId, Board& b) {
     }
     const Pipeline* p = doc.findPipeline(d->pipelineId);
     const Stage* stage = p ? p->findStage(d->stageId) : nullptr;
+    const Customer* cust = doc.findCustomer(d->customerId);
     std::string s;
 
     // Title and status actions.
     ImGui::SetNextItemWidth(-1);
     s = d->title;
+    ImGui::PushFont(nullptr, ImGui::GetStyle().FontSizeBase * 1.35f);  // the card's title reads as its heading
     if (ImGui::InputText("##deal.title", &s) && s != d->title) pushSet(ctx, "deal", d->id, "title", s);
+    ImGui::PopFont();
     ctx.record("field:deal.title");
+    if (cust) {
+        ImGui::TextDisabled("%s", cust->name.c_str());
+        ImGui::SameLine();
+    }
+    ImGui::Text("%s", formatMoney(d->value, d->currency, ctx.lang).c_str());
     const char* statusKey = d->status == DealStatus::Won ? "status.won" : d->status == DealStatus::Lost ? "status.lost"
                             : d->status == DealStatus::Suspended                                    ? "status.suspended"
                                                                                                     : "status.open";
@@ -265,7 +273,6 @@ void Screens::dealPanel(ViewContext& ctx, const Id& dealId, Board& b) {
     }
     ctx.record("field:deal.stage");
     // Customer.
-    const Customer* cust = doc.findCustomer(d->customerId);
     fieldLabel(ctx, "field.customer");
     if (ImGui::BeginCombo("##deal.customer", cust ? cust->name.c_str() : "—", ImGuiComboFlags_HeightLarge)) {
         // Thousands of customers: type to narrow the list, and draw only the visible rows.
@@ -675,7 +682,11 @@ void Screens::today(ViewContext& ctx) {
         ImGui::PopID();
         ImGui::PopID();
     };
-    auto days = [&](int n) { return std::to_string(n) + (ctx.lang == "en" ? "d" : ctx.lang == "ko" ? "일" : "天"); };
+    auto days = [&](int n) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, ctx.t("unit.days"), n);
+        return std::string(buf);
+    };
 
     if (section("today.overdue", att.overdueActivities.size(), ctx.palette.overdue))
         for (const Id& aid : att.overdueActivities)
@@ -828,8 +839,11 @@ void Screens::settings(ViewContext& ctx) {
         if (ctx.lang == kLanguages[i]) li = i;
     if (ImGui::BeginCombo("##settings.language", kLangNames[li])) {
         for (int i = 0; i < 4; ++i) {
-            if (ImGui::Selectable(kLangNames[i], i == li) && i != li)
+            if (ImGui::Selectable(kLangNames[i], i == li) && i != li) {
+                // Kept in the document (the next visit opens in it) and applied to this session now.
                 ctx.push({{"op", "settings.set"}, {"field", "language"}, {"value", kLanguages[i]}});
+                ctx.switchLanguage = kLanguages[i];
+            }
             ctx.record(std::string("language:") + kLanguages[i]);
         }
         ImGui::EndCombo();

@@ -78,6 +78,7 @@ const std::vector<StringEntry> kTable = {
      "此流程沒有階段，請在設定中新增。", "이 파이프라인에는 단계가 없습니다. 설정에서 추가하세요."},
     {"board.no_match", "No deals match the filters", "没有符合筛选条件的商机", "沒有符合篩選條件的商機", "필터에 맞는 거래가 없습니다"},
     {"board.rotting", "Idle", "停滞", "停滯", "정체"},
+    {"unit.days", "%dd", "%d天", "%d天", "%d일"},
     {"board.overdue", "Overdue", "已逾期", "已逾期", "기한 지남"},
     {"board.due_today", "Due today", "今天到期", "今天到期", "오늘 마감"},
     {"board.no_activity", "No next step", "无下一步", "無下一步", "다음 단계 없음"},

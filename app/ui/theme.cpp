@@ -57,7 +57,7 @@ void applyTheme(bool dark) {
     s.WindowBorderSize = 0;
     s.ChildBorderSize = 0;
     s.PopupBorderSize = 1;
-    s.FrameBorderSize = 0;
+    s.FrameBorderSize = 1;  // fields stay visible on white panels and grey columns alike
     s.TouchExtraPadding = ImVec2(0, 0);
 
     ImVec4* c = s.Colors;
@@ -67,6 +67,7 @@ void applyTheme(bool dark) {
     c[ImGuiCol_ChildBg] = v(p.surface);
     c[ImGuiCol_PopupBg] = v(p.card);
     c[ImGuiCol_Border] = v(p.border);
+    c[ImGuiCol_BorderShadow] = ImVec4(0, 0, 0, 0);
     c[ImGuiCol_FrameBg] = v(dark ? p.card : p.card);
     c[ImGuiCol_FrameBgHovered] = v(p.cardHover);
     c[ImGuiCol_FrameBgActive] = v(p.cardSelected);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <imgui.h>
+#include <imgui_internal.h>
 
 #include "core/model.h"
 #include "ui/app.h"
@@ -25,14 +26,18 @@ struct ViewContext {
     ItemRects& rects;
     const Palette& palette;
     std::string& route;              // a view may navigate by assigning a route
+    std::string& switchLanguage;     // a view may switch the UI language for this session ("" = no)
 
     const char* t(std::string_view key) const { return tr(key, lang); }
     void push(json command) { commands.push_back(std::move(command)); }
 
-    // Records the last ImGui item under each key given (its visible label, its stable id).
+    // Records the last ImGui item under each key given (its visible label, its stable id): the
+    // part of it that is visible, so a scrolled-away or clipped item is not reported as there.
     void record(const std::string& key) const {
-        ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-        rects.record(key, Rect{a.x, a.y, b.x - a.x, b.y - a.y});
+        ImRect r(ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+        r.ClipWithFull(ImGui::GetCurrentWindowRead()->ClipRect);
+        if (r.GetWidth() < 1.0f || r.GetHeight() < 1.0f) return;
+        rects.record(key, Rect{r.Min.x, r.Min.y, r.GetWidth(), r.GetHeight()});
     }
     void record(const std::string& key1, const std::string& key2) const {
         record(key1);

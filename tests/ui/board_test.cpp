@@ -49,7 +49,7 @@ const Deal& dealOf(UiDriver& ui, const Id& id) {
 
 TEST_CASE("the board shows a column per stage with localized names") {
     Fixture f(0);
-    UiDriver en(f.doc, "en");
+    UiDriver en(f.doc, "en", ImVec2(2100, 900));  // wide enough for all seven columns
     for (const Stage& s : f.pipeline().stages) {
         CHECK(en.has("stage:" + s.id));
         CHECK(en.has(s.name.get("en")));
@@ -61,7 +61,7 @@ TEST_CASE("the board shows a column per stage with localized names") {
 TEST_CASE("the board in Chinese and Korean") {
     Fixture f(0);
     {
-        UiDriver zh(f.doc, "zh-Hans");
+        UiDriver zh(f.doc, "zh-Hans", ImVec2(2100, 900));
         CHECK(zh.has("线索"));
         CHECK(zh.has("商务谈判"));
         CHECK(zh.has("看板"));
@@ -330,7 +330,7 @@ TEST_CASE("settings: a language picked there switches the UI at once") {
 
 TEST_CASE("settings: team members, exchange rates and a stage playbook") {
     Fixture f(1);
-    UiDriver ui(f.doc);
+    UiDriver ui(f.doc, "en", ImVec2(1400, 2400));  // the whole settings page without scrolling
     ui.click("nav:settings");
     ui.click("field:new-member");
     ui.type("김민준");
@@ -365,7 +365,7 @@ TEST_CASE("deal panel: a contact's buying role is set from the card") {
     auto c = applyCommand(f.doc, {{"op", "contact.create"}, {"customerId", f.customer}, {"name", "王经理"}}, cc);
     REQUIRE_MESSAGE(c.ok, c.error);
     Id contact = c.result["id"].get<std::string>();
-    UiDriver ui(f.doc, "zh-Hans");
+    UiDriver ui(f.doc, "zh-Hans", ImVec2(1400, 1600));  // tall enough that the contacts need no scrolling
     ui.click("deal:" + f.deals[0]);
     REQUIRE(ui.has("field:contact.role:" + contact));
     ui.click("field:contact.role:" + contact);

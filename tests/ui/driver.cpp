@@ -86,7 +86,9 @@ void UiDriver::clickAt(ImVec2 p, ImGuiMouseButton button) {
     frame();
     ImGui::GetIO().AddMouseButtonEvent(button, false);
     frame();
-    frame();  // a click that navigates draws the new screen in the next frame
+    // A click that navigates draws the new screen in the next frame; a popup it opens is sized
+    // (hidden) in that frame and shown in the one after.
+    frames(2);
 }
 
 void UiDriver::click(const std::string& key, ImGuiMouseButton button) { clickAt(center(key), button); }
