@@ -112,9 +112,30 @@ TEST_CASE("every op: undo restores the exact document, redo the exact result") {
         {{"op", "settings.set"}, {"field", "targets"}, {"value", {{"m-me:2026-05", 100000}}}},
         {{"op", "document.replace"}, {"document", encodeDocument(makeDefaultDocument(0, "p-other"))}},
     };
-    for (const json& op : ops) {
+    // Ops that need a state first: {setup commands…, op}.
+    const std::vector<std::vector<json>> staged = {
+        {{{"op", "customer.delete"}, {"id", f.customer}}, {{"op", "customer.restore"}, {"id", f.customer}}},
+        {{{"op", "contact.delete"}, {"id", f.contact}}, {{"op", "contact.restore"}, {"id", f.contact}}},
+        {{{"op", "deal.delete"}, {"id", f.deal}}, {{"op", "deal.restore"}, {"id", f.deal}}},
+        {{{"op", "activity.delete"}, {"id", f.activity}}, {{"op", "activity.restore"}, {"id", f.activity}}},
+        {{{"op", "deal.win"}, {"id", f.deal}}, {{"op", "deal.reopen"}, {"id", f.deal}}},
+        {{{"op", "deal.objection.add"}, {"dealId", f.deal}, {"id", "o1"}, {"text", "Too slow"}},
+         {{"op", "deal.objection.set"}, {"dealId", f.deal}, {"id", "o1"}, {"field", "resolved"}, {"value", true}}},
+        {{{"op", "deal.objection.add"}, {"dealId", f.deal}, {"id", "o1"}, {"text", "Too slow"}},
+         {{"op", "deal.objection.remove"}, {"dealId", f.deal}, {"id", "o1"}}},
+        {{{"op", "member.create"}, {"id", "m-2"}, {"name", "Lee"}}, {{"op", "member.delete"}, {"id", "m-2"}}},
+        {{{"op", "pipeline.create"}, {"id", "p-2"}, {"name", "SMB"}},
+         {{"op", "settings.set"}, {"field", "defaultPipeline"}, {"value", "p-2"}},
+         {{"op", "pipeline.delete"}, {"id", "p-2"}}},
+    };
+    std::vector<std::pair<std::vector<json>, json>> cases;
+    for (const json& op : ops) cases.push_back({{}, op});
+    for (const auto& st : staged) cases.push_back({std::vector<json>(st.begin(), st.end() - 1), st.back()});
+    for (const auto& [setup, op] : cases) {
         CAPTURE(op);
         Fixture g = f;  // the commands name f's ids
+        for (const json& c : setup) REQUIRE(applyCommand(g.doc, c, at(kT0 + 500)).ok);
+        const Document start = g.doc;
         const std::string before = text(g.doc);
         History h;
         CommandResult r = h.perform(g.doc, op, at(kT0 + 1000));
@@ -133,7 +154,7 @@ TEST_CASE("every op: undo restores the exact document, redo the exact result") {
         CommandResult u = h.undo(g.doc, at(kT0 + 2000));
         REQUIRE_MESSAGE(u.ok, u.error);
         CHECK(text(g.doc) == before);
-        CHECK(g.doc == f.doc);
+        CHECK(g.doc == start);
         CHECK(h.canRedo());
         CommandResult re = h.redo(g.doc, at(kT0 + 3000));
         REQUIRE_MESSAGE(re.ok, re.error);
@@ -411,4 +432,21 @@ TEST_CASE("workspace: queue, apply after the frame, unsaved list, revisions") {
     ws.reset(makeDefaultDocument(0));
     CHECK_FALSE(ws.canUndo());
     CHECK_FALSE(ws.canRedo());
+}
+
+TEST_CASE("snapshot.restore is a command like the others: its own inverse redoes") {
+    Fixture f;
+    const std::string before = text(f.doc);
+    CommandResult lose = applyCommand(f.doc, {{"op", "deal.lose"}, {"id", f.deal}, {"reason", "price"}}, at(kT0 + 1));
+    REQUIRE(lose.ok);
+    const std::string lost = text(f.doc);
+    History h;
+    CommandResult back = h.perform(f.doc, lose.inverse, at(kT0 + 2));
+    REQUIRE_MESSAGE(back.ok, back.error);
+    CHECK(text(f.doc) == before);
+    REQUIRE(h.undo(f.doc, at(kT0 + 3)).ok);  // the restore's inverse re-applies the loss
+    CHECK(text(f.doc) == lost);
+    // A malformed restore changes nothing.
+    CHECK_FALSE(applyCommand(f.doc, {{"op", "snapshot.restore"}, {"records", {{{"entity", "planet"}, {"id", "x"}, {"record", nullptr}}}}}, at(kT0)).ok);
+    CHECK(text(f.doc) == lost);
 }
