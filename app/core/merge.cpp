@@ -18,7 +18,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <set>
+#include <type_traits>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 namespace funnel {
@@ -138,16 +140,31 @@ void addDeal(Flat& flat, const Deal& d) {
     for (const Objection& ob : d.objections) flat["objection:" + dealKey + "/" + escapeId(ob.id)] = fieldsOf(ob);
 }
 
-Flat flatten(const Document& doc) {
+// Ids per kind ("deal", "customer", …) left out of a flat form: records both replicas hold
+// unchanged, which the merge copies as they are instead of flattening.
+using Skip = std::map<std::string, std::unordered_set<std::string>>;
+
+Flat flatten(const Document& doc, const Skip& skip = {}) {
+    auto skipped = [&](const char* kind) {
+        auto it = skip.find(kind);
+        return it == skip.end() ? nullptr : &it->second;
+    };
+    auto add = [&](Flat& flat, const char* kind, const auto& records) {
+        const auto* ids = skipped(kind);
+        for (const auto& r : records)
+            if (!ids || !ids->count(r.id)) flat[std::string(kind) + ":" + escapeId(r.id)] = fieldsOf(r);
+    };
     Flat flat;
     flat["settings"] = settingsFields(doc.settings);
     if (json d = docFields(doc); !d.empty()) flat["doc"] = std::move(d);
-    for (const auto& r : doc.pipelines) flat["pipeline:" + escapeId(r.id)] = fieldsOf(r);
-    for (const auto& r : doc.members) flat["member:" + escapeId(r.id)] = fieldsOf(r);
-    for (const auto& r : doc.customers) flat["customer:" + escapeId(r.id)] = fieldsOf(r);
-    for (const auto& r : doc.contacts) flat["contact:" + escapeId(r.id)] = fieldsOf(r);
-    for (const auto& r : doc.deals) addDeal(flat, r);
-    for (const auto& r : doc.activities) flat["activity:" + escapeId(r.id)] = fieldsOf(r);
+    add(flat, "pipeline", doc.pipelines);
+    add(flat, "member", doc.members);
+    add(flat, "customer", doc.customers);
+    add(flat, "contact", doc.contacts);
+    const auto* dealIds = skipped("deal");
+    for (const auto& r : doc.deals)
+        if (!dealIds || !dealIds->count(r.id)) addDeal(flat, r);
+    add(flat, "activity", doc.activities);
     for (const auto& r : doc.changes) flat[changeKey(r)] = fieldsOf(r);
     return flat;
 }
@@ -739,8 +756,70 @@ Merged mergeFlat(const Flat& aliveA, const SyncState& A0, const Flat& aliveB, co
 MergeResult merge(const Document& local, const SyncState& localState, const Document& remote,
                   const SyncState& remoteState) {
     MergeResult r;
-    Merged m = mergeFlat(flatten(local), localState, flatten(remote), remoteState);
+    // Most records are the same on both sides: those (equal struct, equal stamps, no logged
+    // losers) skip the flat form and are copied; only the rest are merged field by field.
+    Skip skip;
+    Document same;
+    std::map<std::string, RecordStamps> sameStamps;
+    auto loggedKeys = [](const SyncState& st) {
+        std::unordered_set<std::string> keys;
+        for (const Conflict& c : st.conflicts) keys.insert(c.key);
+        return keys;
+    };
+    const auto logA = loggedKeys(localState), logB = loggedKeys(remoteState);
+    auto unchanged = [&](const std::string& key) {
+        if (logA.count(key) || logB.count(key) || localState.gone.count(key) || remoteState.gone.count(key)) return false;
+        auto a = localState.records.find(key);
+        auto b = remoteState.records.find(key);
+        const bool hasA = a != localState.records.end(), hasB = b != remoteState.records.end();
+        if (hasA != hasB || (hasA && !(a->second == b->second))) return false;
+        if (hasA) sameStamps[key] = a->second;
+        return true;
+    };
+    auto collect = [&](const char* kind, const auto& mine, const auto& theirs, auto& out) {
+        std::unordered_map<std::string, const std::decay_t<decltype(mine[0])>*> index;
+        index.reserve(theirs.size());
+        for (const auto& t : theirs) index.emplace(t.id, &t);
+        auto& ids = skip[kind];
+        for (const auto& m0 : mine) {
+            auto it = index.find(m0.id);
+            if (it == index.end() || !(*it->second == m0)) continue;
+            if (!unchanged(std::string(kind) + ":" + escapeId(m0.id))) continue;
+            if constexpr (std::is_same_v<std::decay_t<decltype(m0)>, Deal>) {
+                const std::string dealKey = escapeId(m0.id);
+                bool ok = true;
+                for (const Objection& ob : m0.objections) ok = ok && unchanged("objection:" + dealKey + "/" + escapeId(ob.id));
+                if (!ok) continue;
+            }
+            ids.insert(m0.id);
+            out.push_back(m0);
+        }
+    };
+    collect("pipeline", local.pipelines, remote.pipelines, same.pipelines);
+    collect("member", local.members, remote.members, same.members);
+    collect("customer", local.customers, remote.customers, same.customers);
+    collect("contact", local.contacts, remote.contacts, same.contacts);
+    collect("deal", local.deals, remote.deals, same.deals);
+    collect("activity", local.activities, remote.activities, same.activities);
+    // A record unchanged here could still be a tombstone's target elsewhere only through the
+    // gone maps, which unchanged() checked; objection keys of skipped deals are skipped too.
+
+    Merged m = mergeFlat(flatten(local, skip), localState, flatten(remote, skip), remoteState);
     if (!unflatten(m.alive, local.settings, r.doc, r.error)) return r;
+    auto combine = [](auto& merged, auto& copied) {
+        for (auto& x : copied) merged.push_back(std::move(x));
+        std::sort(merged.begin(), merged.end(), [](const auto& x, const auto& y) { return escapeId(x.id) < escapeId(y.id); });
+    };
+    for (Deal& d : same.deals)
+        std::sort(d.objections.begin(), d.objections.end(),
+                  [](const Objection& x, const Objection& y) { return escapeId(x.id) < escapeId(y.id); });
+    combine(r.doc.pipelines, same.pipelines);
+    combine(r.doc.members, same.members);
+    combine(r.doc.customers, same.customers);
+    combine(r.doc.contacts, same.contacts);
+    combine(r.doc.deals, same.deals);
+    combine(r.doc.activities, same.activities);
+    for (auto& [key, rs] : sameStamps) m.state.records[key] = std::move(rs);
     r.state = std::move(m.state);
     r.changedIn = m.changedIn;
     r.changedOut = m.changedOut;
