@@ -1058,12 +1058,17 @@ bool snapshotRestore(Apply& a) {
 
 bool documentReplace(Apply& a) {
     const json* d = a.arg("document");
-    if (!d) return a.fail("document.replace: document: missing");
-    DecodeResult decoded = decodeDocument(*d);
+    const json* t = a.arg("text");
+    DecodeResult decoded;
+    if (d) decoded = decodeDocument(*d);
+    else if (t && t->is_string()) decoded = decodeDocument(t->get_ref<const std::string&>());
+    else return a.fail("document.replace: document: missing (or text: the document as a string)");
     if (!decoded.ok) return a.fail("document: " + decoded.error);
+    // The old document is kept as text: one string instead of millions of json nodes when an
+    // import replaces 100k deals.
     json inv = json::object();
     inv["op"] = "document.replace";
-    inv["document"] = encodeDocument(a.doc);
+    inv["text"] = encodeDocumentText(a.doc);
     inv["record"] = false;
     a.doc = std::move(decoded.document);
     a.res.description = "replaced the document";

@@ -111,6 +111,7 @@ TEST_CASE("every op: undo restores the exact document, redo the exact result") {
         {{"op", "settings.set"}, {"field", "displayCurrency"}, {"value", "USD"}},
         {{"op", "settings.set"}, {"field", "targets"}, {"value", {{"m-me:2026-05", 100000}}}},
         {{"op", "document.replace"}, {"document", encodeDocument(makeDefaultDocument(0, "p-other"))}},
+        {{"op", "document.replace"}, {"text", encodeDocumentText(makeDefaultDocument(0, "p-text"))}},
     };
     // Ops that need a state first: {setup commands…, op}.
     const std::vector<std::vector<json>> staged = {
@@ -224,6 +225,8 @@ TEST_CASE("commands refuse bad input and change nothing") {
         {{{"op", "settings.set"}, {"field", "me"}, {"value", "ghost"}}, "member ghost: unknown id"},
         {{{"op", "settings.set"}, {"field", "colour"}, {"value", 1}}, "unknown"},
         {{{"op", "document.replace"}, {"document", {{"format", "funnel"}, {"version", 1}, {"deals", 5}}}}, "deals: expected an array"},
+        {{{"op", "document.replace"}, {"text", "{\"format\":\"funnel\",\"version\":1,\"x\":[[[["}}, "document: invalid JSON"},
+        {json{{"op", "document.replace"}}, "document: missing"},
         {{{"op", "snapshot.restore"}, {"records", {{{"entity", "deal"}, {"id", "x"}, {"record", {{"id", "x"}, {"value", "no"}}}}}}}, "value: expected a number"},
         {{{"op", "deal.win"}, {"id", f.deal}, {"at", "yesterday"}}, "at: expected an ISO-8601 time"},
     };
