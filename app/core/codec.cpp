@@ -9,7 +9,9 @@
 //   [SECTION] Migrations
 #include "core/codec.h"
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 #include <cstdio>
 #include <vector>
 
@@ -84,35 +86,6 @@ private:
         counts_.pop_back();
         return true;
     }
-};
-}  // namespace
-
-namespace {
-// Builds the DOM in the same pass that checks the limits, so a document is lexed once and no
-// value beyond a limit is ever stored.
-class LimitedDom final : public nlohmann::json_sax<json> {
-public:
-    LimitedDom(json& root, const Limits& limits) : check(limits), dom_(root, false) {}
-    LimitCheck check;
-
-    bool null() override { return check.null() && dom_.null(); }
-    bool boolean(bool v) override { return check.boolean(v) && dom_.boolean(v); }
-    bool number_integer(number_integer_t v) override { return check.number_integer(v) && dom_.number_integer(v); }
-    bool number_unsigned(number_unsigned_t v) override { return check.number_unsigned(v) && dom_.number_unsigned(v); }
-    bool number_float(number_float_t v, const string_t& s) override { return check.number_float(v, s) && dom_.number_float(v, s); }
-    bool string(string_t& v) override { return check.string(v) && dom_.string(v); }
-    bool binary(binary_t& v) override { return check.binary(v); }
-    bool start_object(std::size_t n) override { return check.start_object(n) && dom_.start_object(n); }
-    bool key(string_t& v) override { return check.key(v) && dom_.key(v); }
-    bool end_object() override { return check.end_object() && dom_.end_object(); }
-    bool start_array(std::size_t n) override { return check.start_array(n) && dom_.start_array(n); }
-    bool end_array() override { return check.end_array() && dom_.end_array(); }
-    bool parse_error(std::size_t pos, const std::string& token, const nlohmann::detail::exception& ex) override {
-        return check.parse_error(pos, token, ex);
-    }
-
-private:
-    nlohmann::detail::json_sax_dom_parser<json> dom_;
 };
 }  // namespace
 
@@ -750,6 +723,172 @@ DecodeResult decodeDocument(const json& j) {
     return r;
 }
 
+namespace {
+// Decodes the record lists while the text is parsed: each deal (customer, …) becomes a small
+// DOM, is decoded and dropped, so a 100k-deal document never exists as one DOM (several times
+// its size in memory). Lists are streamed only once a current header has been read (the
+// encoder writes it first); anything else — settings, unknown fields, documents needing a
+// migration — is kept in `rest` and decoded as before.
+class StreamingDecoder final : public nlohmann::json_sax<json> {
+public:
+    StreamingDecoder(Document& doc, const Limits& limits) : check(limits), doc_(doc) {}
+    LimitCheck check;
+    std::string error;                 // a record's validation error (parsing stopped)
+    json rest = json::object();        // top-level values not streamed, in document order
+    bool headerCurrent = false;
+
+    bool null() override { return check.null() && value([&](Dom& d) { return d.null(); }); }
+    bool boolean(bool v) override { return check.boolean(v) && value([&](Dom& d) { return d.boolean(v); }); }
+    bool number_integer(number_integer_t v) override {
+        return check.number_integer(v) && value([&](Dom& d) { return d.number_integer(v); });
+    }
+    bool number_unsigned(number_unsigned_t v) override {
+        return check.number_unsigned(v) && value([&](Dom& d) { return d.number_unsigned(v); });
+    }
+    bool number_float(number_float_t v, const string_t& s) override {
+        return check.number_float(v, s) && value([&](Dom& d) { return d.number_float(v, s); });
+    }
+    bool string(string_t& v) override { return check.string(v) && value([&](Dom& d) { return d.string(v); }); }
+    bool binary(binary_t& v) override { return check.binary(v); }
+    bool key(string_t& v) override {
+        if (!check.key(v)) return false;
+        if (sub_) return sub_->key(v);
+        topKey_ = v;
+        return true;
+    }
+    bool start_object(std::size_t n) override {
+        if (!check.start_object(n)) return false;
+        if (sub_) return open([&](Dom& d) { return d.start_object(n); });
+        if (depth_ == 0) {
+            depth_ = 1;
+            return true;
+        }
+        if (depth_ == 2) {  // a record of the streamed list
+            element_ = json();
+            sub_.emplace(element_, false);
+            subDepth_ = 1;
+            return sub_->start_object(n);
+        }
+        return capture([&](Dom& d) { return d.start_object(n); }, true);
+    }
+    bool start_array(std::size_t n) override {
+        if (!check.start_array(n)) return false;
+        if (sub_) return open([&](Dom& d) { return d.start_array(n); });
+        if (depth_ == 0) return fail("document: expected a JSON object");
+        if (depth_ == 1 && headerCurrent && isList(topKey_) && !rest.contains(topKey_) && !streamed(topKey_)) {
+            list_ = topKey_;
+            index_ = 0;
+            depth_ = 2;
+            return true;
+        }
+        if (depth_ == 2) return fail(indexed(list_, index_) + ": expected an object");
+        return capture([&](Dom& d) { return d.start_array(n); }, true);
+    }
+    bool end_object() override {
+        if (!check.end_object()) return false;
+        if (sub_) return close([&](Dom& d) { return d.end_object(); });
+        depth_ = 0;  // the document
+        return true;
+    }
+    bool end_array() override {
+        if (!check.end_array()) return false;
+        if (sub_) return close([&](Dom& d) { return d.end_array(); });
+        streamedLists_.push_back(list_);  // the streamed list ends
+        depth_ = 1;
+        return true;
+    }
+    bool parse_error(std::size_t pos, const std::string& token, const nlohmann::detail::exception& ex) override {
+        return check.parse_error(pos, token, ex);
+    }
+
+private:
+    using Dom = nlohmann::detail::json_sax_dom_parser<json>;
+    Document& doc_;
+    int depth_ = 0;                    // 0 outside, 1 in the document, 2 in a streamed list
+    std::string topKey_, list_;
+    std::size_t index_ = 0;
+    std::vector<std::string> streamedLists_;
+    std::optional<Dom> sub_;           // the value being captured
+    int subDepth_ = 0;
+    json element_;
+
+    bool fail(const std::string& msg) {
+        if (error.empty()) error = msg;
+        return false;
+    }
+    static bool isList(const std::string& k) {
+        return k == "pipelines" || k == "members" || k == "customers" || k == "contacts" || k == "deals" ||
+               k == "activities" || k == "changes";
+    }
+    bool streamed(const std::string& k) const {
+        return std::find(streamedLists_.begin(), streamedLists_.end(), k) != streamedLists_.end();
+    }
+    // A scalar: inside a capture, or a whole top-level value, or (wrongly) a list element.
+    template <class F>
+    bool value(F&& f) {
+        if (sub_) return f(*sub_);
+        if (depth_ == 2) return fail(indexed(list_, index_) + ": expected an object");
+        if (depth_ == 0) return fail("document: expected a JSON object");
+        return capture(f, false);
+    }
+    template <class F>
+    bool capture(F&& f, bool opens) {
+        json& slot = rest[topKey_];
+        slot = json();
+        sub_.emplace(slot, false);
+        const bool ok = f(*sub_);
+        if (opens) {
+            subDepth_ = 1;
+            return ok;
+        }
+        sub_.reset();
+        noteHeader();
+        return ok;
+    }
+    template <class F>
+    bool open(F&& f) {
+        ++subDepth_;
+        return f(*sub_);
+    }
+    template <class F>
+    bool close(F&& f) {
+        if (!f(*sub_)) return false;
+        if (--subDepth_ > 0) return true;
+        sub_.reset();
+        if (depth_ == 2) return finishElement();
+        noteHeader();
+        return true;
+    }
+    void noteHeader() {
+        auto f = rest.find("format");
+        auto v = rest.find("version");
+        headerCurrent = f != rest.end() && v != rest.end() && f->is_string() && *f == kFormatName &&
+                        v->is_number_integer() && v->get<std::int64_t>() == kFormatVersion;
+    }
+    template <class T>
+    bool decodeInto(std::vector<T>& list) {
+        if (index_ == 0) list.clear();
+        T r;
+        if (!decodeRecord(element_, r, error, indexed(list_, index_))) return false;
+        list.push_back(std::move(r));
+        return true;
+    }
+    bool finishElement() {
+        bool ok = false;
+        if (list_ == "pipelines") ok = decodeInto(doc_.pipelines);
+        else if (list_ == "members") ok = decodeInto(doc_.members);
+        else if (list_ == "customers") ok = decodeInto(doc_.customers);
+        else if (list_ == "contacts") ok = decodeInto(doc_.contacts);
+        else if (list_ == "deals") ok = decodeInto(doc_.deals);
+        else if (list_ == "activities") ok = decodeInto(doc_.activities);
+        else if (list_ == "changes") ok = decodeInto(doc_.changes);
+        element_ = json();
+        ++index_;
+        return ok;
+    }
+};
+}  // namespace
+
 DecodeResult decodeDocument(std::string_view text, const Limits& limits) {
     DecodeResult r;
     if (text.size() > limits.maxBytes) {
@@ -757,13 +896,23 @@ DecodeResult decodeDocument(std::string_view text, const Limits& limits) {
                   std::to_string(limits.maxBytes);
         return r;
     }
-    json j;
-    LimitedDom sax(j, limits);
+    StreamingDecoder sax(r.document, limits);
     if (!json::sax_parse(text.begin(), text.end(), &sax)) {
-        r.error = sax.check.error.empty() ? std::string("invalid JSON") : sax.check.error;
+        r.error = !sax.error.empty() ? sax.error : !sax.check.error.empty() ? sax.check.error : std::string("invalid JSON");
+        r.document = Document{};
         return r;
     }
-    return decodeDocument(j);
+    if (!sax.headerCurrent) {
+        // No current header: nothing was streamed; migrate or refuse the whole document.
+        r.document = Document{};
+        return decodeDocument(sax.rest);
+    }
+    if (!decodeCurrent(sax.rest, r.document, r.error)) {
+        r.document = Document{};
+        return r;
+    }
+    r.ok = true;
+    return r;
 }
 
 DecodeResult decodeDocument(const std::string& text, const Limits& limits) {
