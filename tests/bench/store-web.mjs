@@ -101,7 +101,7 @@ try {
       page = await open(context);
       const load = await page.evaluate(() => {
         const s = window.funnel.stats();
-        const mem = window.Module && Module.asm && Module.asm.memory ? Module.asm.memory.buffer.byteLength : 0;
+        const mem = window.funnelStorage.status().heapBytes || 0;
         return { first: s.firstFrameMs, heap: mem / (1 << 20), deals: window.funnel.snapshot().deals.length };
       });
       if (load.deals !== deals) throw new Error(`reload (${label}): ${load.deals} deals instead of ${deals}`);
