@@ -165,8 +165,17 @@ Flat flatten(const Document& doc, const Skip& skip = {}) {
     for (const auto& r : doc.deals)
         if (!dealIds || !dealIds->count(r.id)) addDeal(flat, r);
     add(flat, "activity", doc.activities);
-    for (const auto& r : doc.changes) flat[changeKey(r)] = fieldsOf(r);
+    const auto* changeKeys = skipped("change");
+    for (const auto& r : doc.changes) {
+        std::string key = changeKey(r);
+        if (!changeKeys || !changeKeys->count(key)) flat[std::move(key)] = fieldsOf(r);
+    }
     return flat;
+}
+
+// The order unflatten gives change entries: by time, then key.
+std::string changeOrder(const Change& c) {
+    return (c.at ? "\"" + formatTime(c.at) + "\"" : std::string("null")) + " " + changeKey(c);
 }
 
 // Back to a document; the codec validates every record (remote values included).
@@ -801,8 +810,20 @@ MergeResult merge(const Document& local, const SyncState& localState, const Docu
     collect("contact", local.contacts, remote.contacts, same.contacts);
     collect("deal", local.deals, remote.deals, same.deals);
     collect("activity", local.activities, remote.activities, same.activities);
-    // A record unchanged here could still be a tombstone's target elsewhere only through the
-    // gone maps, which unchanged() checked; objection keys of skipped deals are skipped too.
+    {
+        // Change entries are keyed by content: equal keys on both sides are the same entry.
+        std::unordered_set<std::string> theirs;
+        theirs.reserve(remote.changes.size());
+        for (const Change& c : remote.changes) theirs.insert(changeKey(c));
+        auto& keys = skip["change"];
+        for (const Change& c : local.changes) {
+            std::string key = changeKey(c);
+            if (theirs.count(key) && unchanged(key)) {
+                keys.insert(std::move(key));
+                same.changes.push_back(c);
+            }
+        }
+    }
 
     Merged m = mergeFlat(flatten(local, skip), localState, flatten(remote, skip), remoteState);
     if (!unflatten(m.alive, local.settings, r.doc, r.error)) return r;
@@ -819,6 +840,15 @@ MergeResult merge(const Document& local, const SyncState& localState, const Docu
     combine(r.doc.contacts, same.contacts);
     combine(r.doc.deals, same.deals);
     combine(r.doc.activities, same.activities);
+    if (!same.changes.empty()) {
+        for (Change& c : same.changes) r.doc.changes.push_back(std::move(c));
+        std::vector<std::pair<std::string, Change>> ordered;
+        ordered.reserve(r.doc.changes.size());
+        for (Change& c : r.doc.changes) ordered.emplace_back(changeOrder(c), std::move(c));
+        std::sort(ordered.begin(), ordered.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+        r.doc.changes.clear();
+        for (auto& [order, c] : ordered) r.doc.changes.push_back(std::move(c));
+    }
     for (auto& [key, rs] : sameStamps) m.state.records[key] = std::move(rs);
     r.state = std::move(m.state);
     r.changedIn = m.changedIn;

@@ -253,7 +253,7 @@ TEST_CASE("the sync state rides in the document under \"sync\" and survives the 
 TEST_CASE("a bad remote file is refused with a message and never merged") {
     Replica a(smallDocument(), "000000000000000a");
     a.edit(kT0, [](Document& d) { d.deals[0].title = "mine"; });
-    const std::string deep = std::string(10000, '[') + std::string(10000, ']');
+    const std::string deep = "{\"format\":\"funnel\",\"version\":1,\"x\":" + std::string(10000, '[') + std::string(10000, ']') + "}";
     std::string badStamp = Replica(smallDocument(), "000000000000000b").bytes();
     badStamp.replace(badStamp.find("\"replicas\":{}"), 13, "\"replicas\":{\"000000000000000b\":\"yesterday\"}");
     std::string badDeal = a.bytes();
