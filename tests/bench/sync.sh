@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Team sync merge time (native, -O2): sync.merge_ms.funnel.<n> for 1k / 10k / 100k-deal demo
+# Team sync merge time (native, -O2, process CPU ms): sync.merge_ms.funnel.<n> for 1k / 10k / 100k-deal demo
 # documents that diverged on two replicas. Compiles tests/bench/_sync_merge.cpp with app/core
 # into <prefix>bench-sync/ when the sources are newer than the binary.
 set -euo pipefail
