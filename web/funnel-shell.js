@@ -100,8 +100,18 @@
   // [SECTION] window.funnel
   function call(name, ret, args) {
     if (!window.Module || !Module.calledRun) throw new Error('funnel: the app is not running yet (await funnel.ready)');
-    const types = (args || []).map(() => 'string');
-    return Module.ccall(name, ret, types, args || []);
+    // Strings go through malloc, not ccall's stack copy: a command may carry a whole document.
+    const ptrs = (args || []).map((s) => {
+      const n = Module.lengthBytesUTF8(s) + 1;
+      const p = Module._malloc(n);
+      Module.stringToUTF8(s, p, n);
+      return p;
+    });
+    try {
+      return Module.ccall(name, ret, ptrs.map(() => 'number'), ptrs);
+    } finally {
+      ptrs.forEach((p) => Module._free(p));
+    }
   }
   function callJson(name, args) {
     return JSON.parse(call(name, 'string', args));
@@ -116,6 +126,8 @@
     itemRect: (label) => callJson('funnel_api_item_rect', [String(label)]),
     itemKeys: () => callJson('funnel_api_item_keys'),
     stats: () => callJson('funnel_api_stats'),
+    // CPU ms of each frame since the last frameTimes(true); for scripts/bench.
+    frameTimes: (reset) => callJson('funnel_api_frame_times', [reset ? '1' : '0']),
     open: (route) => { call('funnel_api_open', null, [String(route)]); },
     setLanguage: (lang) => { call('funnel_api_set_language', null, [String(lang)]); },
     language,
@@ -129,7 +141,10 @@
   canvas.addEventListener('contextmenu', (e) => e.preventDefault());
   window.Module = {
     canvas,
-    funnelPage: { browserLanguage: browserLanguage(), queryLanguage, hash: location.hash, demo: params.has('demo') ? '1' : '' },
+    funnelPage: {
+      browserLanguage: browserLanguage(), queryLanguage, hash: location.hash, demo: params.has('demo') ? '1' : '',
+      bench: params.get('bench') || '',
+    },
     funnelFirstFrame() {
       document.getElementById('funnel-loading').style.display = 'none';
       resolveReady();

@@ -5,6 +5,8 @@
 #include <imgui.h>
 #include <misc/cpp/imgui_stdlib.h>
 
+#include "core/codec.h"
+#include "core/demo.h"
 #include "ui/board.h"
 #include "ui/screens.h"
 #include "ui/theme.h"
@@ -53,6 +55,7 @@ void App::draw() {
                             ImGuiWindowFlags_NoBringToFrontOnFocus;
     ImGui::Begin("##funnel", nullptr, full);
 
+    if (demo_) drawDemoBanner(ctx);
     drawTopBar(ctx);
     ImGui::Separator();
 
@@ -78,6 +81,26 @@ void App::draw() {
     animating_ = ImGui::GetDragDropPayload() != nullptr || ImGui::IsAnyItemActive();
 }
 
+void App::drawDemoBanner(ViewContext& ctx) {
+    const Palette& pal = ctx.palette;
+    ImVec2 p = ImGui::GetCursorScreenPos();
+    float h = ImGui::GetFrameHeight() + 8;
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x - 12, p.y - 6), ImVec2(p.x + ImGui::GetContentRegionAvail().x + 12, p.y + h - 4),
+                                              (pal.suspended & 0x00FFFFFF) | 0x30000000, 6.0f);
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(ctx.t("demo.banner"));
+    ctx.record("banner:demo");
+    ImGui::SameLine();
+    if (ImGui::SmallButton((std::string(ctx.t("demo.reset")) + "###demo-reset").c_str()))
+        // One undoable command: the sample as it was, in the UI language.
+        ctx.push({{"op", "document.replace"}, {"document", encodeDocument(makeDemoDocument(1, 50, now_, lang_))}});
+    ctx.record(ctx.t("demo.reset"), "button:demo-reset");
+    ImGui::SameLine();
+    if (ImGui::SmallButton((std::string(ctx.t("demo.leave")) + "###demo-leave").c_str())) pageRequest_ = PageRequest::LeaveDemo;
+    ctx.record(ctx.t("demo.leave"), "button:demo-leave");
+    ImGui::Dummy(ImVec2(0, 2));
+}
+
 void App::drawTopBar(ViewContext& ctx) {
     const Palette& pal = ctx.palette;
     ImGui::PushStyleColor(ImGuiCol_Text, pal.accent);
@@ -99,7 +122,9 @@ void App::drawTopBar(ViewContext& ctx) {
         ctx.record(ctx.t(n.key), n.id);
         ImGui::SameLine();
     }
-    ImGui::SameLine(0, 24);
+    // Narrow screens (phones, split windows) put the board's tools on a line of their own.
+    if (ImGui::GetIO().DisplaySize.x < 900.0f) ImGui::NewLine();
+    else ImGui::SameLine(0, 24);
     bool onBoard = route_.rfind("#/board", 0) == 0 || route_.rfind("#/deal/", 0) == 0;
     if (onBoard) {
         screens_->board.drawToolbar(ctx);

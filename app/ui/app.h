@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "core/workspace.h"
 
@@ -60,6 +61,11 @@ public:
     void setSaveStatus(SaveStatus s) { saveStatus_ = std::move(s); }
     // The time the frame is drawn at, and the user's zone (for "today", overdue, idle days).
     void setClock(Time now, int utcOffsetMinutes);
+    // A demo (?demo): a banner says so and offers to reset the sample or start one's own funnel.
+    void setDemo(bool demo) { demo_ = demo; }
+    // What the views asked of the page that the app cannot do itself; read once per frame.
+    enum class PageRequest { None, LeaveDemo };
+    PageRequest takePageRequest() { return std::exchange(pageRequest_, PageRequest::None); }
 
     // Routes: "#/board", "#/board/<pipelineId>", "#/deal/<id>", "#/customers", "#/customer/<id>",
     // "#/today", "#/settings". Unknown routes open the board.
@@ -82,6 +88,7 @@ private:
     void drawStatusLine(ViewContext& ctx);
     void shortcuts(ViewContext& ctx);
     void drawHelp(ViewContext& ctx);
+    void drawDemoBanner(ViewContext& ctx);
     bool takeUndoRequest();
     bool takeRedoRequest();
     std::string routeId(const std::string& prefix) const;
@@ -98,6 +105,8 @@ private:
     std::string lastError_;
     Time lastErrorAt_ = 0;
     bool helpOpen_ = false;
+    bool demo_ = false;
+    PageRequest pageRequest_ = PageRequest::None;
     SaveStatus saveStatus_;
     ItemRects rects_;
 };

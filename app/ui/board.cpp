@@ -188,7 +188,7 @@ void Board::drawToolbar(ViewContext& ctx) {
         ImGui::SetKeyboardFocusHere();
         focusSearch_ = false;
     }
-    ImGui::SetNextItemWidth(240);
+    ImGui::SetNextItemWidth(std::clamp(ImGui::GetIO().DisplaySize.x - 260.0f, 120.0f, 240.0f));
     if (ImGui::InputTextWithHint("##search", ctx.t("board.search"), &searchBuf_)) filter_.search = searchBuf_;
     ctx.record("field:search");
 

@@ -52,6 +52,12 @@ const std::vector<StringEntry> kTable = {
     {"help.help", "Show this list", "显示此列表", "顯示此清單", "이 목록 보기"},
     {"error.command", "That change could not be made:", "无法完成此更改：", "無法完成此變更：", "변경할 수 없습니다:"},
 
+    {"demo.banner", "This is a demo with sample data. Nothing you do here touches your own funnel.",
+     "这是使用示例数据的演示，在此的操作不会影响您自己的漏斗。", "這是使用範例資料的展示，在此的操作不會影響您自己的漏斗。",
+     "샘플 데이터로 된 데모입니다. 여기서 하는 일은 내 퍼널에 영향을 주지 않습니다."},
+    {"demo.reset", "Reset the demo", "重置演示", "重設展示", "데모 초기화"},
+    {"demo.leave", "Start my own funnel", "开始使用我自己的漏斗", "開始使用我自己的漏斗", "내 퍼널 시작하기"},
+
     // [SECTION] Board
     {"board.new_deal", "New deal", "新建商机", "新增商機", "새 거래"},
     {"board.search", "Search deals, customers, contacts", "搜索商机、客户、联系人", "搜尋商機、客戶、聯絡人", "거래, 고객, 연락처 검색"},

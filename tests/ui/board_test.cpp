@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/command.h"
+#include "core/demo.h"
 #include "driver.h"
 #include "ui/strings.h"
 
@@ -373,4 +374,26 @@ TEST_CASE("deal panel: a contact's buying role is set from the card") {
     const Contact* ct = ui.doc().findContact(contact);
     REQUIRE(ct);
     CHECK(std::string(toString(ct->role)) == toString(BuyingRole::DecisionMaker));
+}
+
+TEST_CASE("demo: the banner resets the sample (undoably) and asks the page to leave") {
+    Document demo = makeDemoDocument(1, 50, 1764288000000, "en");
+    UiDriver ui(demo, "en");
+    CHECK_FALSE(ui.has("banner:demo"));
+    ui.app().setDemo(true);
+    ui.frame();
+    REQUIRE(ui.has("banner:demo"));
+    const Id victim = ui.doc().deals.front().id;
+    REQUIRE(ui.workspace().perform({{"op", "deal.delete"}, {"id", victim}}, CommandContext{ui.now, ""}).ok);
+    CHECK(ui.doc().findDeal(victim)->deleted);
+    ui.click("button:demo-reset");
+    REQUIRE(ui.doc().findDeal(victim));
+    CHECK_FALSE(ui.doc().findDeal(victim)->deleted);
+    CHECK(ui.doc().deals.size() == demo.deals.size());
+    ui.click("button:undo");
+    CHECK(ui.doc().findDeal(victim)->deleted);
+    CHECK(ui.app().takePageRequest() == ui::App::PageRequest::None);
+    ui.click("button:demo-leave");
+    CHECK(ui.app().takePageRequest() == ui::App::PageRequest::LeaveDemo);
+    CHECK(ui.app().takePageRequest() == ui::App::PageRequest::None);
 }

@@ -81,6 +81,15 @@ EMSCRIPTEN_KEEPALIVE const char* funnel_api_stats() {
                       {"route", t.app.route()}});
 }
 
+// CPU ms of every frame drawn since the last call with reset (benchmarks: scripts/bench).
+EMSCRIPTEN_KEEPALIVE const char* funnel_api_frame_times(const char* reset) {
+    funnel::web::Tab& t = funnel::web::tab();
+    json out = json::array();
+    for (float ms : t.stats.recentMs) out.push_back(ms);
+    if (std::string(reset) == "1") t.stats.recentMs.clear();
+    return reply(out);
+}
+
 EMSCRIPTEN_KEEPALIVE void funnel_api_open(const char* route) {
     funnel::web::tab().app.open(route);
     funnel::web::wake();

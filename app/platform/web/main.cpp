@@ -46,6 +46,7 @@ struct Loop {
     std::string lastRoute;
     std::string lastTitle;
     bool demo = false;           // ?demo: a sample funnel in its own store, never the user's data
+    int benchDeals = 0;          // ?bench=<n>: a demo of n deals in memory only (scripts/bench)
     Persistence persistence;
     bool storageTimer = false;   // tickStorage is scheduled
 };
@@ -65,6 +66,13 @@ int utcOffsetMinutes() {
 }
 
 // [SECTION] JS glue
+// Leaving the demo opens the same page without ?demo: the visitor's own (separate) store.
+EM_JS(void, funnel_leave_demo_js, (), {
+    const u = new URL(location.href);
+    u.searchParams.delete('demo');
+    u.hash = "";
+    location.href = u.href;
+});
 EM_JS(char*, funnel_page_setting_js, (const char* key), {
     const v = (Module.funnelPage && Module.funnelPage[UTF8ToString(key)]) || "";
     const n = lengthBytesUTF8(v) + 1;
@@ -227,12 +235,14 @@ void drawFrame() {
         l.lastRoute = t.app.route();
         funnel_set_hash_js(l.lastRoute.c_str());
     }
+    if (t.app.takePageRequest() == ui::App::PageRequest::LeaveDemo) funnel_leave_demo_js();
     if (std::string title = pageTitle(); title != l.lastTitle) {
         l.lastTitle = std::move(title);
         funnel_set_title_js(l.lastTitle.c_str());
     }
     t.stats.frames++;
     t.stats.lastFrameMs = emscripten_get_now() - start;
+    if (t.stats.recentMs.size() < 100000) t.stats.recentMs.push_back(static_cast<float>(t.stats.lastFrameMs));
     if (!t.started) {
         t.started = true;
         t.stats.firstFrameMs = emscripten_get_now();
@@ -295,6 +305,13 @@ void startWhenReady() {
 
 void startStorage() {
     Loop& l = loop();
+    if (l.benchDeals > 0) {
+        // Benchmarks measure the views on a big document; storing it would only add noise.
+        tab().workspace.reset(makeDemoDocument(42, l.benchDeals, nowMs(), ""));
+        tab().documentLoaded = true;
+        startWhenReady();
+        return;
+    }
     l.persistence.open(l.demo ? "demo" : "main", [](std::optional<Document> doc, std::string error) {
         Tab& tb = tab();
         Loop& lp = loop();
@@ -390,6 +407,8 @@ int main() {
 
     l.browserLanguage = pageSetting("browserLanguage");
     l.demo = pageSetting("demo") == "1";
+    tab().app.setDemo(l.demo);
+    l.benchDeals = std::clamp(std::atoi(pageSetting("bench").c_str()), 0, 1000000);
     l.languageOverride = pageSetting("queryLanguage");
     const std::string hash = pageSetting("hash");
     tab().app.open(hash.empty() ? "#/board" : hash);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/workspace.h"
 #include "ui/app.h"
@@ -14,6 +15,7 @@ struct FrameStats {
     std::uint64_t frames = 0;   // frames drawn since start
     double lastFrameMs = 0;     // CPU time of the last frame (NewFrame .. GL submit)
     double firstFrameMs = 0;    // page navigation start to the end of the first frame
+    std::vector<float> recentMs;// CPU ms of the frames since the last funnel.frameTimes(true)
 };
 
 struct Tab {
