@@ -46,11 +46,7 @@ public:
         }
         return int(N) - 1;
     }
-    Id id() {
-        char buf[17];
-        std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(next()));
-        return buf;
-    }
+    Id id() { return idFromBits(next()); }
 
 private:
     std::uint64_t state_;
@@ -425,14 +421,14 @@ Document makeDemoDocument(std::uint32_t seed, int dealCount, Time now, const std
 
         if (withChanges) {
             const std::string who = d.owner;
-            doc.changes.push_back(Change{d.createdAt, who, "deal", d.id, "created deal " + d.title, json::object()});
+            doc.changes.push_back(Change{d.createdAt, who, "deal", d.id, "created deal " + d.title, json()});
             for (std::size_t k = 1; k < d.stageHistory.size(); ++k) {
                 const Stage* s = pipeline.findStage(d.stageHistory[k].stageId);
-                doc.changes.push_back(Change{d.stageHistory[k].at, who, "deal", d.id, "moved to " + s->name.get("en"), json::object()});
+                doc.changes.push_back(Change{d.stageHistory[k].at, who, "deal", d.id, "moved to " + s->name.get("en"), json()});
             }
-            if (d.status == DealStatus::Won) doc.changes.push_back(Change{d.closedAt, who, "deal", d.id, "won", json::object()});
+            if (d.status == DealStatus::Won) doc.changes.push_back(Change{d.closedAt, who, "deal", d.id, "won", json()});
             if (d.status == DealStatus::Lost)
-                doc.changes.push_back(Change{d.closedAt, who, "deal", d.id, "lost: " + d.lostReason, json::object()});
+                doc.changes.push_back(Change{d.closedAt, who, "deal", d.id, "lost: " + d.lostReason, json()});
         }
         doc.deals.push_back(std::move(d));
     }

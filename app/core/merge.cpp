@@ -409,6 +409,7 @@ bool splitSync(Document& doc, SyncState& state, std::string& error) {
     if (it == doc.extra.end()) return true;
     if (!decodeSyncState(*it, state, error)) return false;
     doc.extra.erase(kSyncKey);
+    if (doc.extra.empty()) doc.extra = json();  // "no unknown fields" is null, as a decoded document has it
     return true;
 }
 

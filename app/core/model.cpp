@@ -128,10 +128,17 @@ Id newId() {
         std::random_device rd;
         return (std::uint64_t(rd()) << 32) ^ rd();
     }()};
-    std::uint64_t v = gen();
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-    return buf;
+    return idFromBits(gen());
+}
+
+Id idFromBits(std::uint64_t bits) {
+    static const char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    char buf[10];
+    for (char& c : buf) {
+        c = kDigits[bits % 62];
+        bits /= 62;
+    }
+    return Id(buf, sizeof buf);
 }
 
 // [SECTION] Dates and times (Howard Hinnant's civil-calendar algorithms)

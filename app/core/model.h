@@ -2,7 +2,8 @@
 //
 // Plain data, no behaviour beyond lookups. Everything that changes a Document goes through
 // applyCommand() in command.h; everything that reads or writes JSON lives in codec.h.
-// Ids are stable random strings (16 hex digits); times are UTC milliseconds since the epoch,
+// Ids are stable random strings (10 base-62 characters, ~59.5 bits: they fit the small-string
+// buffer of both libstdc++ and wasm32 libc++, so 100k-deal documents hold no heap block per id); times are UTC milliseconds since the epoch,
 // calendar dates are days since 1970-01-01 (the user's zone is applied only for display).
 // Each record keeps the JSON fields this version does not know in `extra`, so a document
 // written by a newer Funnel survives a round trip through an older one.
@@ -19,7 +20,7 @@
 namespace funnel {
 
 using json = nlohmann::ordered_json;
-using Id = std::string;        // 16 lowercase hex digits; "" = none
+using Id = std::string;        // 10 characters [0-9A-Za-z]; "" = none
 using Time = std::int64_t;     // UTC milliseconds since 1970-01-01T00:00:00Z; 0 = unset
 using Date = std::int32_t;     // days since 1970-01-01; kNoDate = unset
 inline constexpr Date kNoDate = INT32_MIN;
@@ -39,7 +40,7 @@ struct Stage {
     int probability = 0;              // 0..100, default win probability of deals here
     int rottingDays = 0;              // 0 = never rots; else idle days before a deal is flagged
     std::vector<std::string> playbook; // checklist of what to do in this stage
-    json extra = json::object();
+    json extra;  // fields this version does not know (null when none: no allocation per record)
     bool operator==(const Stage&) const = default;
 };
 
@@ -47,7 +48,7 @@ struct Pipeline {
     Id id;
     LocalText name;
     std::vector<Stage> stages;        // in board order; the last stage is normally "Won"
-    json extra = json::object();
+    json extra;  // fields this version does not know (null when none: no allocation per record)
     const Stage* findStage(const Id& stageId) const;
     Stage* findStage(const Id& stageId);
     bool operator==(const Pipeline&) const = default;
@@ -59,7 +60,7 @@ struct Member {                       // a rep or manager of the team
     std::string name;
     std::string initials;             // shown on cards; derived from name when empty
     std::string role = "rep";         // "rep" | "manager"
-    json extra = json::object();
+    json extra;  // fields this version does not know (null when none: no allocation per record)
     bool operator==(const Member&) const = default;
 };
 
@@ -73,7 +74,7 @@ enum class LeadSource {
 
 struct CustomerProfile {              // what the seeds insist a rep remembers
     std::string family, hobbies, education, birthday, title, achievements;
-    json extra = json::object();
+    json extra;  // fields this version does not know (null when none: no allocation per record)
     bool operator==(const CustomerProfile&) const = default;
 };
 
@@ -89,7 +90,7 @@ struct Customer {
     Id owner;                         // member id
     Time createdAt = 0;
     bool deleted = false;             // soft delete: restorable, hidden from views
-    json extra = json::object();
+    json extra;  // fields this version does not know (null when none: no allocation per record)
     bool operator==(const Customer&) const = default;
 };
 
@@ -105,7 +106,7 @@ struct Contact {
     BuyingRole role = BuyingRole::Unknown;
     Attitude attitude = Attitude::Neutral;
     bool deleted = false;
-    json extra = json::object();
+    json extra;  // fields this version does not know (null when none: no allocation per record)
     bool operator==(const Contact&) const = default;
 };
 
@@ -119,27 +120,27 @@ struct Objection {
     ObjectionCategory category = ObjectionCategory::Other;
     std::string text;
     bool resolved = false;
-    json extra = json::object();
+    json extra;  // fields this version does not know (null when none: no allocation per record)
     bool operator==(const Objection&) const = default;
 };
 
 struct KeyInfo {                      // the key information the seeds list
     std::string schedule, budget, requirement, decisionProcess, competition, evaluationItems;
-    json extra = json::object();
+    json extra;  // fields this version does not know (null when none: no allocation per record)
     bool operator==(const KeyInfo&) const = default;
 };
 
 struct Qualification {                // MAN / BANT
     bool money = false, authority = false, need = false, timing = false;
     std::string notes;
-    json extra = json::object();
+    json extra;  // fields this version does not know (null when none: no allocation per record)
     bool operator==(const Qualification&) const = default;
 };
 
 struct StageEntry {                   // the deal entered `stageId` at `at`
     Id stageId;
     Time at = 0;
-    json extra = json::object();
+    json extra;  // fields this version does not know (null when none: no allocation per record)
     bool operator==(const StageEntry&) const = default;
 };
 
@@ -174,7 +175,7 @@ struct Deal {
     Time lastActivityAt = 0;                // last done activity (for rotting)
     int order = 0;                          // position within its column (ascending)
     bool deleted = false;
-    json extra = json::object();
+    json extra;  // fields this version does not know (null when none: no allocation per record)
     bool operator==(const Deal&) const = default;
 };
 
@@ -192,7 +193,7 @@ struct Activity {
     bool advanced = false;            // the customer acted: demo agreed, meeting with a higher KP, …
     Id owner;
     bool deleted = false;
-    json extra = json::object();
+    json extra;  // fields this version does not know (null when none: no allocation per record)
     bool operator==(const Activity&) const = default;
 };
 
@@ -203,7 +204,7 @@ struct Change {
     std::string entity;               // "deal" | "customer" | "contact" | "activity" | …
     Id id;
     std::string what;                 // human-readable description from the command
-    json extra = json::object();
+    json extra;  // fields this version does not know (null when none: no allocation per record)
     bool operator==(const Change&) const = default;
 };
 
@@ -219,7 +220,7 @@ struct Settings {
     std::string language;                            // "" = from the browser
     std::string theme = "light";                     // "light" | "dark"
     std::map<std::string, double> targets;           // "<memberId>:<YYYY-MM>" -> target value
-    json extra = json::object();
+    json extra;  // fields this version does not know (null when none: no allocation per record)
     bool operator==(const Settings&) const = default;
 };
 
@@ -236,7 +237,7 @@ struct Document {
     std::vector<Deal> deals;
     std::vector<Activity> activities;
     std::vector<Change> changes;
-    json extra = json::object();      // unknown top-level fields
+    json extra;                       // unknown top-level fields (null when none)
 
     // Lookups by id (linear in the size of the collection is fine for single lookups; views
     // that need many lookups build their own index for the frame).
@@ -262,7 +263,8 @@ struct Document {
 // languages and default probabilities), one member ("me") and default settings.
 Document makeDefaultDocument(Time now, const Id& pipelineId = "p-default");
 
-// Random 16-hex-digit id from a process-wide generator (seeded from std::random_device).
+// Random 10-character base-62 id from a process-wide generator (seeded from std::random_device).
+Id idFromBits(std::uint64_t bits);  // the same spelling for a given 64-bit value (demo data)
 Id newId();
 
 // Dates and times

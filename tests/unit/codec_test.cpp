@@ -85,7 +85,7 @@ Document richDocument() {
     d.qualification = {true, true, false, true, "no budget yet", x};
     d.competitors = {"Vendor X"};
     d.objections = {Objection{"o1", ObjectionCategory::Guarantee, "warranty?", true, x}};
-    d.stageHistory = {StageEntry{"s-lead", 1'600'000'000'000, x}, StageEntry{"s-demo", 1'600'000'100'000, json::object()}};
+    d.stageHistory = {StageEntry{"s-lead", 1'600'000'000'000, x}, StageEntry{"s-demo", 1'600'000'100'000, json()}};
     d.checklist = {{"Demo prepared for the right people", true}, {"Next step agreed", false}};
     d.contactIds = {"k1"};
     d.cost = 1000;

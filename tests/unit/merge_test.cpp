@@ -174,22 +174,22 @@ TEST_CASE("an edit over an unresolved conflict keeps the conflict") {
 TEST_CASE("concurrent additions never collide: objections, activities, changes") {
     Replica a(smallDocument(), "000000000000000a"), b(smallDocument(), "000000000000000b");
     a.edit(kT0, [](Document& d) {
-        d.deals[0].objections.push_back(Objection{"oa", ObjectionCategory::Price, "too dear", false, json::object()});
+        d.deals[0].objections.push_back(Objection{"oa", ObjectionCategory::Price, "too dear", false, json()});
         Activity act;
         act.id = "act-a";
         act.dealId = "d0";
         act.subject = "call";
         d.activities.push_back(act);
-        d.changes.push_back(Change{kT0, "m-me", "deal", "d0", "objection added", json::object()});
+        d.changes.push_back(Change{kT0, "m-me", "deal", "d0", "objection added", json()});
     });
     b.edit(kT0 + 1, [](Document& d) {
-        d.deals[0].objections.push_back(Objection{"ob", ObjectionCategory::Competitor, "rival", false, json::object()});
+        d.deals[0].objections.push_back(Objection{"ob", ObjectionCategory::Competitor, "rival", false, json()});
         Activity act;
         act.id = "act-b";
         act.dealId = "d0";
         act.subject = "visit";
         d.activities.push_back(act);
-        d.changes.push_back(Change{kT0 + 1, "m-me", "deal", "d0", "objection added", json::object()});
+        d.changes.push_back(Change{kT0 + 1, "m-me", "deal", "d0", "objection added", json()});
     });
     a.syncWith(b);
     const Deal* d = a.doc.findDeal("d0");
@@ -372,7 +372,7 @@ void runHistory(std::uint64_t seed, int steps) {
             d.title = "new " + std::to_string(counter);
             d.pipelineId = "p1";
             d.stageId = "s1";
-            if (rng.below(2)) d.objections.push_back(Objection{"o" + std::to_string(counter), ObjectionCategory::Price, "x", false, json::object()});
+            if (rng.below(2)) d.objections.push_back(Objection{"o" + std::to_string(counter), ObjectionCategory::Price, "x", false, json()});
             r.edit(now, [&](Document& doc) { doc.deals.push_back(d); });
             created.push_back("deal:" + d.id);
             continue;

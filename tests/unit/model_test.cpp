@@ -73,15 +73,22 @@ TEST_CASE("lookups and probabilityOf") {
     CHECK(doc.findMember("m-me") != nullptr);
 }
 
-TEST_CASE("newId is 16 lowercase hex digits and does not repeat") {
+TEST_CASE("newId is 10 base-62 characters, fits the small-string buffer, and does not repeat") {
     std::set<Id> seen;
     for (int i = 0; i < 1000; ++i) {
         Id id = newId();
-        REQUIRE(id.size() == 16);
-        for (char c : id) CHECK(((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')));
+        REQUIRE(id.size() == 10);
+        for (char c : id) CHECK(((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')));
+        // No heap block: the characters live inside the string object itself.
+        const char* data = id.data();
+        const char* self = reinterpret_cast<const char*>(&id);
+        CHECK((data >= self && data < self + sizeof(Id)));
         seen.insert(id);
     }
     CHECK(seen.size() == 1000);
+    CHECK(idFromBits(0) == "0000000000");
+    CHECK(idFromBits(61) == "z000000000");
+    CHECK(idFromBits(62) == "0100000000");
 }
 
 TEST_CASE("dates and times") {
