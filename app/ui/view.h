@@ -34,8 +34,11 @@ struct ViewContext {
     // Records the last ImGui item under each key given (its visible label, its stable id): the
     // part of it that is visible, so a scrolled-away or clipped item is not reported as there.
     void record(const std::string& key) const {
+        const ImGuiWindow* w = ImGui::GetCurrentWindowRead();
+        // A popup is laid out hidden in its first frame: its items are not where they will be.
+        if (w->Hidden || w->HiddenFramesCannotSkipItems > 0 || w->HiddenFramesCanSkipItems > 0) return;
         ImRect r(ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
-        r.ClipWithFull(ImGui::GetCurrentWindowRead()->ClipRect);
+        r.ClipWithFull(w->ClipRect);
         if (r.GetWidth() < 1.0f || r.GetHeight() < 1.0f) return;
         rects.record(key, Rect{r.Min.x, r.Min.y, r.GetWidth(), r.GetHeight()});
     }
