@@ -881,7 +881,7 @@ void Screens::settings(ViewContext& ctx) {
             ImGui::TableSetupColumn(ctx.t("settings.stage_name"), ImGuiTableColumnFlags_WidthStretch, 3);
             ImGui::TableSetupColumn(ctx.t("field.probability"), ImGuiTableColumnFlags_WidthStretch, 1.2f);
             ImGui::TableSetupColumn(ctx.t("settings.rotting_days"), ImGuiTableColumnFlags_WidthStretch, 1.2f);
-            ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, 60);
+            ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, 90);
             ImGui::TableHeadersRow();
             for (const Stage& stg : p->stages) {
                 ImGui::PushID(stg.id.c_str());
@@ -908,6 +908,20 @@ void Screens::settings(ViewContext& ctx) {
                 if (ImGui::InputInt("##rot", &rot, 0) && rot >= 0 && rot != stg.rottingDays)
                     ctx.push({{"op", "stage.set"}, {"pipelineId", p->id}, {"id", stg.id}, {"field", "rottingDays"}, {"value", rot}});
                 ImGui::TableNextColumn();
+                // Reorder: one place up or down (the board's columns follow).
+                const long at = long(&stg - p->stages.data());
+                ImGui::BeginDisabled(at == 0);
+                if (ImGui::SmallButton("↑"))
+                    ctx.push({{"op", "stage.move"}, {"pipelineId", p->id}, {"id", stg.id}, {"index", at - 1}});
+                ImGui::EndDisabled();
+                ctx.record("button:stage.up:" + stg.id);
+                ImGui::SameLine(0, 2);
+                ImGui::BeginDisabled(at + 1 == long(p->stages.size()));
+                if (ImGui::SmallButton("↓"))
+                    ctx.push({{"op", "stage.move"}, {"pipelineId", p->id}, {"id", stg.id}, {"index", at + 1}});
+                ImGui::EndDisabled();
+                ctx.record("button:stage.down:" + stg.id);
+                ImGui::SameLine(0, 6);
                 if (ImGui::SmallButton("×")) ctx.push({{"op", "stage.delete"}, {"pipelineId", p->id}, {"id", stg.id}});
                 ctx.record("button:stage.delete:" + stg.id);
                 ImGui::PopID();

@@ -397,3 +397,18 @@ TEST_CASE("demo: the banner resets the sample (undoably) and asks the page to le
     CHECK(ui.app().takePageRequest() == ui::App::PageRequest::LeaveDemo);
     CHECK(ui.app().takePageRequest() == ui::App::PageRequest::None);
 }
+
+TEST_CASE("settings: moving a stage down reorders the board's columns") {
+    Fixture f(0);
+    UiDriver ui(f.doc, "en", ImVec2(2100, 1400));
+    const Id first = f.stage(0), second = f.stage(1);
+    ui.click("nav:settings");
+    ui.click("button:stage.down:" + first);
+    REQUIRE(ui.doc().pipelines.front().stages.at(0).id == second);
+    CHECK(ui.doc().pipelines.front().stages.at(1).id == first);
+    ui.click("nav:board");
+    CHECK(ui.rect("stage:" + second).x < ui.rect("stage:" + first).x);
+    ui.click("button:undo");
+    ui.frame();
+    CHECK(ui.rect("stage:" + first).x < ui.rect("stage:" + second).x);
+}
