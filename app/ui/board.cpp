@@ -436,13 +436,21 @@ void Board::drawCard(ViewContext& ctx, const Deal& deal, const Column& col, int 
     ImGui::PushID(deal.id.c_str());
     ImVec2 p = ImGui::GetCursorScreenPos();
     ImVec2 size(width, kCardHeight);
-    ImGui::SetNextItemAllowOverlap();  // the "…" button drawn on top of the card takes its own clicks
-    ImGui::InvisibleButton("##card", size, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
+    // The "…" menu button is submitted before the card so it owns the hover over its corner (a
+    // card with AllowOverlap would only become hoverable a frame late, losing quick clicks); it is
+    // drawn after the card's background, below.
+    const ImVec2 moreMin(p.x + size.x - 12 - 26, p.y + size.y - 26), moreSize(26, 20);
+    ImGui::SetCursorScreenPos(moreMin);
+    if (ImGui::InvisibleButton("##more", moreSize)) ImGui::OpenPopup("##menu");
+    const bool moreHovered = ImGui::IsItemHovered();
+    ctx.record("button:deal-menu:" + deal.id);
+    ImGui::SetCursorScreenPos(p);
+    // A click (press and release on the card, no drag) opens it; the press alone selects it.
+    const bool clicked = ImGui::InvisibleButton("##card", size, ImGuiButtonFlags_MouseButtonLeft);
     bool hovered = ImGui::IsItemHovered();
     ctx.record("deal:" + deal.id, deal.title);
-    if (ImGui::IsItemClicked(ImGuiMouseButton_Left)) selected_ = deal.id;
-    if (ImGui::IsItemDeactivated() && ImGui::IsItemHovered() && !ImGui::IsMouseDragPastThreshold(ImGuiMouseButton_Left))
-        ctx.route = "#/deal/" + deal.id;
+    if (ImGui::IsItemActivated()) selected_ = deal.id;
+    if (clicked && !ImGui::IsMouseDragPastThreshold(ImGuiMouseButton_Left)) ctx.route = "#/deal/" + deal.id;
     if (ImGui::BeginDragDropSource(ImGuiDragDropFlags_None)) {
         ImGui::SetDragDropPayload(kDealPayload, deal.id.data(), deal.id.size());
         ImGui::TextUnformatted(deal.title.c_str());
@@ -549,12 +557,11 @@ void Board::drawCard(ViewContext& ctx, const Deal& deal, const Column& col, int 
         x += ts.x + 10;
     }
 
-    // The "⋯" menu button: every action reachable without hover or right click (touch).
-    ImGui::SetCursorScreenPos(ImVec2(right - 22, p.y + size.y - 26));
-    ImGui::PushStyleColor(ImGuiCol_Button, 0);
-    if (ImGui::SmallButton("...##more")) ImGui::OpenPopup("##menu");
-    ImGui::PopStyleColor();
-    ctx.record("button:deal-menu:" + deal.id);
+    // The "…" menu button: every action reachable without hover or right click (touch).
+    dl->AddRectFilled(moreMin, ImVec2(moreMin.x + moreSize.x, moreMin.y + moreSize.y), moreHovered ? pal.cardSelected : pal.surface,
+                      4.0f);
+    ImVec2 dots = ImGui::CalcTextSize("...");
+    dl->AddText(ImVec2(moreMin.x + (moreSize.x - dots.x) / 2, moreMin.y + (moreSize.y - dots.y) / 2 - 3), pal.text, "...");
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + size.y + kCardGap));
     ImGui::Dummy(ImVec2(0, 0));
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + size.y + kCardGap));

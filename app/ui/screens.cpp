@@ -194,7 +194,10 @@ void Screens::dealPanel(ViewContext& ctx, const Id& dealId, Board& b) {
     ImGui::PushStyleColor(ImGuiCol_WindowBg, ctx.palette.card);
     ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 1.0f);
     ImGui::Begin("##deal-panel", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
-    ctx.record("panel:deal");
+    {
+        ImVec2 wp = ImGui::GetWindowPos(), ws = ImGui::GetWindowSize();
+        ctx.rects.record("panel:deal", Rect{wp.x, wp.y, ws.x, ws.y});
+    }
     if (ImGui::Button((std::string("× ") + ctx.t("action.close") + "###close-deal").c_str())) ctx.route = "#/board";
     ctx.record(ctx.t("action.close"), "button:close-deal");
     if (!d || d->deleted) {
@@ -505,6 +508,7 @@ void Screens::dealPanel(ViewContext& ctx, const Id& dealId, Board& b) {
         ++shown;
     }
     ImGui::EndChild();
+    ctx.record("panel:deal-body");
     ImGui::End();
     ImGui::PopStyleVar();
     ImGui::PopStyleColor();

@@ -52,6 +52,19 @@ async function drag(page, fromKey, to) {
   await settle(page);
 }
 
+// Scrolls the wheel over `areaKey` until `key` is drawn (as a person scrolls a long card).
+async function scrollTo(page, areaKey, key) {
+  const area = await rectOf(page, areaKey);
+  await page.mouse.move(area.x + area.w / 2, area.y + area.h / 2);
+  for (let i = 0; i < 40; i++) {
+    const r = await page.evaluate((k) => window.funnel.itemRect(k), key);
+    if (r && r.h >= 10) return r;
+    await page.mouse.wheel(0, 120);
+    await settle(page);
+  }
+  throw new Error(`${key} did not come into view while scrolling ${areaKey}`);
+}
+
 async function typeInto(page, key, text) {
   await click(page, key);
   await page.keyboard.type(text);
@@ -111,6 +124,9 @@ test('create a customer and a deal, drag it across two stages, log an activity, 
 
     // An activity, logged from the card.
     await click(page, `deal:${deal.id}`);
+    await saveScreenshot(page, 'screen-flow-deal-opened');
+    await waitInPage(page, (id) => window.funnel.stats().route === `#/deal/${id}`, deal.id, { what: 'the deal card to open' });
+    await scrollTo(page, 'panel:deal-body', 'button:log-activity');
     await typeInto(page, 'field:activity.subject', 'Visited the plant');
     await click(page, 'button:log-activity');
     doc = await snapshot(page);

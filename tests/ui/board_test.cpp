@@ -412,3 +412,11 @@ TEST_CASE("settings: moving a stage down reorders the board's columns") {
     ui.frame();
     CHECK(ui.rect("stage:" + first).x < ui.rect("stage:" + second).x);
 }
+
+TEST_CASE("a quick click (move, press, release before one frame) opens the card") {
+    Fixture f(1);
+    UiDriver ui(f.doc);
+    ui.moveTo(ImVec2(5, 5));
+    ui.fastClick("deal:" + f.deals[0]);
+    CHECK(ui.app().route() == "#/deal/" + f.deals[0]);
+}

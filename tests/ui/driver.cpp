@@ -93,6 +93,16 @@ void UiDriver::clickAt(ImVec2 p, ImGuiMouseButton button) {
 
 void UiDriver::click(const std::string& key, ImGuiMouseButton button) { clickAt(center(key), button); }
 
+void UiDriver::fastClick(const std::string& key) {
+    // Move, press and release before one frame, as a browser delivers a quick click.
+    ImVec2 p = center(key);
+    ImGuiIO& io = ImGui::GetIO();
+    io.AddMousePosEvent(p.x, p.y);
+    io.AddMouseButtonEvent(ImGuiMouseButton_Left, true);
+    io.AddMouseButtonEvent(ImGuiMouseButton_Left, false);
+    frames(4);
+}
+
 void UiDriver::drag(ImVec2 from, ImVec2 to) {
     moveTo(from);
     ImGui::GetIO().AddMouseButtonEvent(ImGuiMouseButton_Left, true);

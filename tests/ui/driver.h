@@ -30,6 +30,7 @@ public:
     void moveTo(ImVec2 p);
     void click(const std::string& key, ImGuiMouseButton button = ImGuiMouseButton_Left);
     void clickAt(ImVec2 p, ImGuiMouseButton button = ImGuiMouseButton_Left);
+    void fastClick(const std::string& key);        // move, press, release all before one frame
     // Press on `from`, move in steps to `to`, release: ImGui's drag and drop as a person does it.
     void drag(ImVec2 from, ImVec2 to);
     void type(const std::string& utf8);            // into the focused field

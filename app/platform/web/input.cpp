@@ -309,8 +309,10 @@ void installInput(const char* canvas) {
     emscripten_set_touchmove_callback(canvas, nullptr, false, onTouch);
     emscripten_set_touchend_callback(canvas, nullptr, false, onTouch);
     emscripten_set_touchcancel_callback(canvas, nullptr, false, onTouch);
-    emscripten_set_focus_callback(window, nullptr, true, onFocus);
-    emscripten_set_blur_callback(window, nullptr, true, onFocus);
+    // Not in the capture phase: there the text agent's own blur (when a field is left) would count
+    // as the page losing focus, and ImGui would drop the mouse button of the click in flight.
+    emscripten_set_focus_callback(window, nullptr, false, onFocus);
+    emscripten_set_blur_callback(window, nullptr, false, onFocus);
     emscripten_set_resize_callback(window, nullptr, true, onResize);
     ImGui::GetIO().ConfigMacOSXBehaviors = appleKeyboard();
 }
