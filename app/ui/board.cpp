@@ -551,7 +551,7 @@ void Board::drawCard(ViewContext& ctx, const Deal& deal, const Column& col, int 
     }
     for (const std::string& l : deal.labels) {
         ImVec2 ts = ImGui::CalcTextSize(l.c_str());
-        if (x + ts.x + 6 > right) break;
+        if (x + ts.x + 6 > right - 30) break;  // leave the "…" corner free
         dl->AddRectFilled(ImVec2(x - 3, y - 1), ImVec2(x + ts.x + 3, y + ts.y + 1), pal.label, 4);
         dl->AddText(ImVec2(x, y), pal.text, l.c_str());
         x += ts.x + 10;
