@@ -37,6 +37,12 @@ const std::vector<StringEntry> kTable = {
     {"storage.full", "Storage is full. Your changes are kept and will be saved when space is free.",
      "存储空间已满。您的更改已保留，有空间时将自动保存。", "儲存空間已滿。您的變更已保留，有空間時將自動儲存。",
      "저장 공간이 가득 찼습니다. 변경 내용은 보관되며 공간이 생기면 저장됩니다."},
+    {"storage.failed", "Saving failed. Your changes are kept in memory and saving is retried.",
+     "保存失败。您的更改保留在内存中，并将自动重试。", "儲存失敗。您的變更保留在記憶體中，並將自動重試。",
+     "저장에 실패했습니다. 변경 내용은 메모리에 보관되며 다시 시도합니다."},
+    {"storage.corrupt", "The saved data could not be read. It was left untouched; you are working in memory only.",
+     "无法读取已保存的数据。数据未被改动；您当前仅在内存中工作。", "無法讀取已儲存的資料。資料未被改動；您目前僅在記憶體中工作。",
+     "저장된 데이터를 읽을 수 없습니다. 데이터는 그대로 두었으며, 지금은 메모리에서만 작업합니다."},
     {"storage.retrying", "Saving failed; retrying.", "保存失败，正在重试。", "儲存失敗，正在重試。", "저장 실패, 다시 시도 중입니다."},
 
     {"help.title", "Keyboard shortcuts", "键盘快捷键", "鍵盤快速鍵", "키보드 단축키"},

@@ -39,3 +39,11 @@ TEST_CASE("browser language tags map to the four UI languages") {
     CHECK(normaliseLanguage("en-GB") == "en");
     CHECK(normaliseLanguage("fr") == "en");
 }
+
+TEST_CASE("every status key the browser storage can report has a text") {
+    for (const char* key : {"storage.unavailable", "storage.full", "storage.failed", "storage.corrupt"})
+        for (const char* lang : kLanguages) {
+            CAPTURE(key);
+            CHECK(std::string(tr(key, lang)) != key);
+        }
+}
