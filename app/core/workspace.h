@@ -1,12 +1,22 @@
 // Funnel — a Workspace is the open document with its undo history and the commands waiting to
 // be applied or saved. Views queue commands during a frame; the platform calls
 // applyQueued() once after the UI pass, then hands takeUnsaved() to storage.
+//
+// Team sync (docs/SYNC.md): the workspace also holds the document's SyncState and this device's
+// Clock. Every local change (perform, undo, redo, applyQueued, applyExternal(…, local = true)) is
+// stamped from the records the command touched (its undo snapshots), so the cost does not grow
+// with the document. The stamps travel with the data: the applied command handed to storage
+// carries them under "~sync" (a patch of the state), and a merge is one "sync.merge" entry
+// (records it changed + state patch), so a journal segment holds data and stamps together and
+// a crash keeps them consistent. replayStoredEntry() applies such entries when loading.
 #pragma once
 
 #include <functional>
 #include <vector>
 
+#include "clock.h"
 #include "command.h"
+#include "merge.h"
 #include "model.h"
 
 namespace funnel {
@@ -14,6 +24,7 @@ namespace funnel {
 class Workspace {
 public:
     Workspace();
+    // `doc` may be a stored document (storedDocument()): its "sync" section becomes the state.
     explicit Workspace(Document doc);
 
     const Document& document() const { return doc_; }
@@ -32,10 +43,40 @@ public:
     void breakCoalescing() { history_.breakCoalescing(); }
 
     // Applies a command that does not enter the undo history (replaying a journal, another tab's
-    // change, a merge). It is not added to the unsaved list either.
-    CommandResult applyExternal(const json& command, const CommandContext& ctx);
-    // Replaces the whole document (load, import of a verified file); clears the history.
+    // change, a "sync.merge" entry). It is not added to the unsaved list either. Its "~sync" patch
+    // is applied to the state; a document.replace of a stored document takes in its state. With
+    // local = true (this device's own edits replayed onto a reloaded document) the command is
+    // stamped afresh instead, and then handed to storage like perform()'s.
+    CommandResult applyExternal(const json& command, const CommandContext& ctx, bool local = false);
+    // Replaces the whole document (load, import of a verified file); clears the history. A stored
+    // document's "sync" section (state and this device's replica id) is taken in; without a
+    // replica id a new random one is drawn.
     void reset(Document doc);
+
+    // [SECTION] Team sync
+    const SyncState& syncState() const { return sync_; }
+    const Clock& clock() const { return clock_; }
+    const std::string& replica() const { return clock_.replica(); }
+    // Sets this device's replica id (16 lowercase hex digits; tests and funnel-sync --replica).
+    void setReplica(const std::string& replica);
+    // Added to the wall time of every stamp (funnel-sync --skew-ms, to test clock skew).
+    void setClockSkew(Time skewMs) { skew_ = skewMs; }
+    // The document as the local store keeps it: the document with "sync" = state + this device's
+    // replica id. Encode it for store snapshots (Store::reset/compact).
+    Document storedDocument() const;
+    // Takes in a merge result (merge()/mergeRemoteText() of this document and state): applies the
+    // records it changed and the state, as one "sync.merge" entry that also goes to storage. The
+    // undo history is kept (undoing an older local edit then writes that edit's old value, stamped
+    // as a new local edit). Returns false (nothing changed) when r is not ok.
+    bool applyMerge(const MergeResult& r);
+    // After a merge that will be written to the team file: the clock observes every replica's
+    // stamp and the state records it (journaled as a "sync.merge" state patch).
+    void acknowledge();
+    // The clock observes every replica's stamp without recording anything (a merge that needs no PUT).
+    void observeReplicas();
+    // Resolves a conflict (keep mine / keep theirs / edit): resolveConflict() on the document,
+    // journaled as a "sync.merge" entry. False when the record does not exist.
+    bool resolve(const std::string& key, const std::string& field, const json& value, Time now);
 
     // Applied commands not yet handed to storage, oldest first; emptied by the call.
     std::vector<json> takeUnsaved();
@@ -44,11 +85,29 @@ public:
     std::uint64_t revision() const { return revision_; }
 
 private:
+    void stampApplied(CommandResult& r, Time now);
+    void record(json entry);
+
     Document doc_;
+    SyncState sync_;
+    Clock clock_;
+    Time skew_ = 0;
     History history_;
     std::vector<json> queued_;
     std::vector<json> unsaved_;
     std::uint64_t revision_ = 0;
 };
+
+// A random replica id (16 lowercase hex digits).
+std::string newReplicaId();
+
+// Splits a stored document: the state and the device's replica id ("" when none) out of its
+// "sync" section. False + error when that section is damaged.
+bool splitStored(Document& doc, SyncState& state, std::string& replica, std::string& error);
+// The stored form: doc + "sync" = encodeSyncState(state) + {"device": {"replica": …}}.
+Document joinStored(Document doc, const SyncState& state, const std::string& replica);
+// Applies one journal entry as the store replays it: a command (its "~sync" patch applied to
+// the state) or a "sync.merge" entry. ok = false with an error when it does not apply.
+CommandResult replayStoredEntry(Document& doc, SyncState& state, const json& entry, const CommandContext& ctx);
 
 }  // namespace funnel
