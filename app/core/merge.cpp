@@ -16,6 +16,7 @@
 #include "core/merge.h"
 
 #include <algorithm>
+#include <optional>
 #include <cstdio>
 #include <set>
 #include <type_traits>
@@ -107,6 +108,9 @@ json fieldsOf(const T& r) {
     return spread(std::move(o));
 }
 
+// A change entry's `id` names the record it is about (not the entry): it stays a field.
+json changeFields(const Change& c) { return encodeRecord(c, true); }
+
 std::string changeKey(const Change& c) {
     // Changes have no id: the same entry written by two replicas is one record.
     const std::string text = dumpJson(encodeRecord(c, true));
@@ -168,7 +172,7 @@ Flat flatten(const Document& doc, const Skip& skip = {}) {
     const auto* changeKeys = skipped("change");
     for (const auto& r : doc.changes) {
         std::string key = changeKey(r);
-        if (!changeKeys || !changeKeys->count(key)) flat[std::move(key)] = fieldsOf(r);
+        if (!changeKeys || !changeKeys->count(key)) flat[std::move(key)] = changeFields(r);
     }
     return flat;
 }
@@ -531,6 +535,25 @@ void diffList(const std::vector<T>& before, const std::vector<T>& after, Flat& b
     }
     for (const auto& [id, r] : index) add(b, *r);
 }
+
+// Stamps every record whose flat form differs between b and a with one clock tick.
+void stampFlat(SyncState& state, Clock& clock, const Flat& b, const Flat& a, Time now, std::vector<std::string>* touched) {
+    std::set<std::string> keys;
+    for (const auto& [k, v] : b) keys.insert(k);
+    for (const auto& [k, v] : a) keys.insert(k);
+    std::string stamp;
+    for (const std::string& key : keys) {
+        auto x = b.find(key);
+        auto y = a.find(key);
+        const json* bx = x == b.end() ? nullptr : &x->second;
+        const json* ay = y == a.end() ? nullptr : &y->second;
+        if (bx && ay && *bx == *ay) continue;
+        if (stamp.empty()) stamp = clock.tick(now);
+        stampRecord(state, key, bx, ay, stamp);
+        if (touched) touched->push_back(key);
+    }
+    if (!stamp.empty()) state.replicas[clock.replica()] = clock.last();
+}
 }  // namespace
 
 void stampChange(SyncState& state, Clock& clock, const Document& before, const Document& after, Time now) {
@@ -556,23 +579,10 @@ void stampChange(SyncState& state, Clock& clock, const Document& before, const D
     diffList(before.deals, after.deals, b, a, [](Flat& f, const Deal& d) { addDeal(f, d); });
     diffList(before.activities, after.activities, b, a, addSimple("activity"));
     if (before.changes != after.changes) {
-        for (const auto& c : before.changes) b[changeKey(c)] = fieldsOf(c);
-        for (const auto& c : after.changes) a[changeKey(c)] = fieldsOf(c);
+        for (const auto& c : before.changes) b[changeKey(c)] = changeFields(c);
+        for (const auto& c : after.changes) a[changeKey(c)] = changeFields(c);
     }
-    std::set<std::string> keys;
-    for (const auto& [k, v] : b) keys.insert(k);
-    for (const auto& [k, v] : a) keys.insert(k);
-    std::string stamp;
-    for (const std::string& key : keys) {
-        auto x = b.find(key);
-        auto y = a.find(key);
-        const json* bx = x == b.end() ? nullptr : &x->second;
-        const json* ay = y == a.end() ? nullptr : &y->second;
-        if (bx && ay && *bx == *ay) continue;
-        if (stamp.empty()) stamp = clock.tick(now);
-        stampRecord(state, key, bx, ay, stamp);
-    }
-    if (!stamp.empty()) state.replicas[clock.replica()] = clock.last();
+    stampFlat(state, clock, b, a, now, nullptr);
 }
 
 // [SECTION] Merge
@@ -866,8 +876,9 @@ MergeResult mergeRemoteText(const Document& local, const SyncState& localState, 
                             const Limits& limits) {
     MergeResult r;
     DecodeResult d = decodeDocument(remoteText, limits);
-    if (!d.ok) {
-        r.error = "the team file is not a Funnel document: " + d.error;
+    if (!d.ok || d.migratedFrom == 0) {
+        // Version 0 (no "format"/"version") predates sync: any other JSON object would decode as one.
+        r.error = "the team file is not a Funnel document: " + (d.ok ? std::string("format: expected \"funnel\"") : d.error);
         return r;
     }
     SyncState remoteState;
@@ -966,6 +977,393 @@ int purgeTombstones(SyncState& state, Time now) {
         }
     }
     return purged;
+}
+
+// [SECTION] Journaling: stamps and merges
+
+namespace {
+// Finds records of `list` by id: a scan for a few lookups, an index once there are many.
+template <class T>
+class Lookup {
+public:
+    explicit Lookup(const std::vector<T>& list) : list_(list) {}
+    const T* find(const Id& id) {
+        if (++lookups_ > 8 && index_.empty() && !list_.empty()) {
+            index_.reserve(list_.size());
+            for (const T& r : list_) index_.emplace(r.id, &r);
+        }
+        if (!index_.empty()) {
+            auto it = index_.find(id);
+            return it == index_.end() ? nullptr : it->second;
+        }
+        for (const T& r : list_)
+            if (r.id == id) return &r;
+        return nullptr;
+    }
+
+private:
+    const std::vector<T>& list_;
+    std::unordered_map<std::string, const T*> index_;
+    int lookups_ = 0;
+};
+
+template <class T, class Add>
+void addTouched(Flat& b, Flat& a, const json& before, Lookup<T>& after, const Id& id, Add add) {
+    if (before.is_object()) {
+        T r;
+        std::string error;
+        if (decodeRecord(before, r, error, "")) add(b, r);
+    }
+    if (const T* r = after.find(id)) add(a, *r);
+}
+}  // namespace
+
+bool stampCommand(SyncState& state, Clock& clock, const Document& after, const json& inverse, Time now,
+                  std::vector<std::string>& keys) {
+    if (!inverse.is_object() || inverse.value("op", std::string()) != "snapshot.restore") return false;
+    Flat b, a;
+    Lookup<Pipeline> pipelines(after.pipelines);
+    Lookup<Member> members(after.members);
+    Lookup<Customer> customers(after.customers);
+    Lookup<Contact> contacts(after.contacts);
+    Lookup<Deal> deals(after.deals);
+    Lookup<Activity> activities(after.activities);
+    auto simple = [](const char* kind) {
+        return [kind](Flat& f, const auto& r) { f[std::string(kind) + ":" + escapeId(r.id)] = fieldsOf(r); };
+    };
+    if (auto rs = inverse.find("records"); rs != inverse.end() && rs->is_array()) {
+        for (const json& snap : *rs) {
+            if (!snap.is_object()) continue;
+            const std::string entity = snap.value("entity", std::string());
+            const Id id = snap.value("id", std::string());
+            static const json kNull;
+            const json& before = snap.contains("record") ? snap["record"] : kNull;
+            if (entity == "customer") addTouched(b, a, before, customers, id, simple("customer"));
+            else if (entity == "contact") addTouched(b, a, before, contacts, id, simple("contact"));
+            else if (entity == "deal") addTouched(b, a, before, deals, id, [](Flat& f, const Deal& d) { addDeal(f, d); });
+            else if (entity == "activity") addTouched(b, a, before, activities, id, simple("activity"));
+            else if (entity == "member") addTouched(b, a, before, members, id, simple("member"));
+            else if (entity == "pipeline") addTouched(b, a, before, pipelines, id, simple("pipeline"));
+            else if (entity == "settings") {
+                Settings st;
+                std::string error;
+                if (before.is_object() && decodeRecord(before, st, error, "")) b["settings"] = settingsFields(st);
+                a["settings"] = settingsFields(after.settings);
+            }
+        }
+    }
+    // removeChanges are the entries the command added, addChanges the ones it took out.
+    for (const auto& [name, side] : {std::pair<const char*, Flat*>{"removeChanges", &a}, {"addChanges", &b}}) {
+        auto list = inverse.find(name);
+        if (list == inverse.end() || !list->is_array()) continue;
+        for (const json& e : *list) {
+            Change c;
+            std::string error;
+            if (decodeRecord(e, c, error, "")) (*side)[changeKey(c)] = changeFields(c);
+        }
+    }
+    stampFlat(state, clock, b, a, now, &keys);
+    return true;
+}
+
+namespace {
+json encodeRecordStamps(const RecordStamps& rs) {
+    SyncState one;
+    one.records["k"] = rs;
+    json e = encodeSyncState(one)["records"];
+    return e.contains("k") ? e["k"] : json::object();
+}
+
+json encodeConflicts(const std::vector<Conflict>& list) {
+    SyncState one;
+    one.conflicts = list;
+    return encodeSyncState(one)["conflicts"];
+}
+
+// Conflicts grouped by key (the log is in canonical order, so each group is contiguous).
+std::map<std::string, std::vector<Conflict>> conflictsByKey(const std::vector<Conflict>& log) {
+    std::map<std::string, std::vector<Conflict>> out;
+    for (const Conflict& c : log) out[c.key].push_back(c);
+    return out;
+}
+}  // namespace
+
+json statePatch(const SyncState& state, const std::vector<std::string>& keys, const std::vector<std::string>& replicas) {
+    json p = json::object();
+    json records = json::object(), gone = json::object(), conflicts = json::object(), reps = json::object();
+    for (const std::string& key : keys) {
+        auto r = state.records.find(key);
+        records[key] = r == state.records.end() ? json() : encodeRecordStamps(r->second);
+        auto g = state.gone.find(key);
+        gone[key] = g == state.gone.end() ? json() : sortedFields(g->second);
+        std::vector<Conflict> mine;
+        for (const Conflict& c : state.conflicts)
+            if (c.key == key) mine.push_back(c);
+        conflicts[key] = encodeConflicts(mine);
+    }
+    for (const std::string& id : replicas)
+        if (auto it = state.replicas.find(id); it != state.replicas.end()) reps[id] = it->second;
+    if (!records.empty()) p["records"] = std::move(records);
+    if (!gone.empty()) p["gone"] = std::move(gone);
+    if (!conflicts.empty()) p["conflicts"] = std::move(conflicts);
+    if (!reps.empty()) p["replicas"] = std::move(reps);
+    return p;
+}
+
+json diffState(const SyncState& from, const SyncState& to) {
+    json p = json::object();
+    json records = json::object(), gone = json::object(), conflicts = json::object(), reps = json::object();
+    for (const auto& [key, rs] : to.records) {
+        auto it = from.records.find(key);
+        if (it == from.records.end() || !(it->second == rs)) records[key] = encodeRecordStamps(rs);
+    }
+    for (const auto& [key, rs] : from.records)
+        if (!to.records.count(key)) records[key] = json();
+    for (const auto& [key, fields] : to.gone) {
+        auto it = from.gone.find(key);
+        if (it == from.gone.end() || !sameFields(it->second, fields)) gone[key] = sortedFields(fields);
+    }
+    for (const auto& [key, fields] : from.gone)
+        if (!to.gone.count(key)) gone[key] = json();
+    if (from.conflicts != to.conflicts) {
+        auto a = conflictsByKey(from.conflicts), b = conflictsByKey(to.conflicts);
+        for (const auto& [key, list] : b) {
+            auto it = a.find(key);
+            if (it == a.end() || it->second != list) conflicts[key] = encodeConflicts(list);
+        }
+        for (const auto& [key, list] : a)
+            if (!b.count(key)) conflicts[key] = json::array();
+    }
+    for (const auto& [id, stamp] : to.replicas) {
+        auto it = from.replicas.find(id);
+        if (it == from.replicas.end() || it->second != stamp) reps[id] = stamp;
+    }
+    if (!records.empty()) p["records"] = std::move(records);
+    if (!gone.empty()) p["gone"] = std::move(gone);
+    if (!conflicts.empty()) p["conflicts"] = std::move(conflicts);
+    if (!reps.empty()) p["replicas"] = std::move(reps);
+    return p;
+}
+
+bool applyStatePatch(SyncState& state, const json& patch, std::string& error) {
+    if (!patch.is_object()) {
+        error = "sync patch: expected an object";
+        return false;
+    }
+    // Validate the new parts with the state decoder, then splice them in.
+    json parts = json::object();
+    json records = json::object(), gone = json::object(), log = json::array();
+    std::vector<std::string> dropRecords, dropGone, replaceLogs;
+    auto member = [&](const char* name) -> const json* {
+        auto it = patch.find(name);
+        if (it == patch.end()) return nullptr;
+        return &*it;
+    };
+    if (const json* r = member("records")) {
+        if (!r->is_object()) return error = "sync patch: records: expected an object", false;
+        for (auto it = r->begin(); it != r->end(); ++it)
+            if (it.value().is_null()) dropRecords.push_back(it.key());
+            else records[it.key()] = it.value();
+    }
+    if (const json* g = member("gone")) {
+        if (!g->is_object()) return error = "sync patch: gone: expected an object", false;
+        for (auto it = g->begin(); it != g->end(); ++it)
+            if (it.value().is_null()) dropGone.push_back(it.key());
+            else gone[it.key()] = it.value();
+    }
+    if (const json* c = member("conflicts")) {
+        if (!c->is_object()) return error = "sync patch: conflicts: expected an object", false;
+        for (auto it = c->begin(); it != c->end(); ++it) {
+            if (!it.value().is_array()) return error = "sync patch: conflicts." + it.key() + ": expected an array", false;
+            replaceLogs.push_back(it.key());
+            for (const json& e : it.value()) {
+                if (!e.is_object() || e.value("key", std::string()) != it.key())
+                    return error = "sync patch: conflicts." + it.key() + ": entry of another key", false;
+                log.push_back(e);
+            }
+        }
+    }
+    parts["records"] = std::move(records);
+    parts["gone"] = std::move(gone);
+    parts["conflicts"] = std::move(log);
+    if (const json* r = member("replicas")) parts["replicas"] = *r;
+    SyncState add;
+    if (!decodeSyncState(parts, add, error)) return false;
+    for (const std::string& k : dropRecords) state.records.erase(k);
+    for (auto& [k, rs] : add.records) state.records[k] = std::move(rs);
+    for (const std::string& k : dropGone) state.gone.erase(k);
+    for (auto& [k, f] : add.gone) state.gone[k] = std::move(f);
+    if (!replaceLogs.empty()) {
+        const std::set<std::string> keys(replaceLogs.begin(), replaceLogs.end());
+        state.conflicts.erase(std::remove_if(state.conflicts.begin(), state.conflicts.end(),
+                                             [&](const Conflict& c) { return keys.count(c.key) > 0; }),
+                              state.conflicts.end());
+        for (Conflict& c : add.conflicts) state.conflicts.push_back(std::move(c));
+        canonicalise(state.conflicts);
+    }
+    for (auto& [id, stamp] : add.replicas) state.replicas[id] = std::move(stamp);
+    return true;
+}
+
+namespace {
+template <class T>
+void diffRecords(const char* name, const std::vector<T>& from, const std::vector<T>& to, json& upsert, json& remove) {
+    std::unordered_map<std::string, const T*> index;
+    index.reserve(from.size());
+    for (const T& r : from) index.emplace(r.id, &r);
+    json up = json::array(), rm = json::array();
+    for (const T& r : to) {
+        auto it = index.find(r.id);
+        if (it == index.end() || !(*it->second == r)) up.push_back(encodeRecord(r));
+        if (it != index.end()) index.erase(it);
+    }
+    // What is left is gone; listed in `from` order so the patch does not depend on hashing.
+    for (const T& r : from)
+        if (index.count(r.id)) rm.push_back(r.id);
+    if (!up.empty()) upsert[name] = std::move(up);
+    if (!rm.empty()) remove[name] = std::move(rm);
+}
+
+// The records a patch puts into one list, decoded (so that a bad entry changes nothing), and
+// the ids it takes out.
+template <class T>
+struct ListPatch {
+    std::vector<T> upsert;
+    std::unordered_set<std::string> remove;
+    bool any = false;
+};
+
+template <class T>
+bool decodeListPatch(const char* name, const json& patch, ListPatch<T>& out, std::string& error) {
+    const json* up = nullptr;
+    const json* rm = nullptr;
+    if (auto u = patch.find("upsert"); u != patch.end() && u->is_object())
+        if (auto it = u->find(name); it != u->end()) up = &*it;
+    if (auto r = patch.find("remove"); r != patch.end() && r->is_object())
+        if (auto it = r->find(name); it != r->end()) rm = &*it;
+    if ((up && !up->is_array()) || (rm && !rm->is_array())) {
+        error = std::string("sync.merge: ") + name + ": expected an array";
+        return false;
+    }
+    out.any = up || rm;
+    if (up) {
+        out.upsert.reserve(up->size());
+        for (std::size_t i = 0; i < up->size(); ++i) {
+            T r;
+            if (!decodeRecord((*up)[i], r, error, std::string("sync.merge.") + name + "[" + std::to_string(i) + "]")) return false;
+            out.upsert.push_back(std::move(r));
+        }
+    }
+    if (rm)
+        for (const json& id : *rm)
+            if (id.is_string()) out.remove.insert(id.get<std::string>());
+    return true;
+}
+
+template <class T>
+void applyListPatch(std::vector<T>& list, ListPatch<T>& p) {
+    if (!p.any) return;
+    std::unordered_map<std::string, std::size_t> index;
+    index.reserve(list.size());
+    for (std::size_t i = 0; i < list.size(); ++i) index.emplace(list[i].id, i);
+    for (T& r : p.upsert) {
+        auto it = index.find(r.id);
+        if (it != index.end()) {
+            list[it->second] = std::move(r);
+        } else {
+            index.emplace(r.id, list.size());
+            list.push_back(std::move(r));
+        }
+    }
+    if (!p.remove.empty())
+        list.erase(std::remove_if(list.begin(), list.end(), [&](const T& r) { return p.remove.count(r.id) > 0; }), list.end());
+}
+}  // namespace
+
+json diffDocument(const Document& from, const Document& to) {
+    json p = json::object();
+    json upsert = json::object(), remove = json::object();
+    diffRecords("pipelines", from.pipelines, to.pipelines, upsert, remove);
+    diffRecords("members", from.members, to.members, upsert, remove);
+    diffRecords("customers", from.customers, to.customers, upsert, remove);
+    diffRecords("contacts", from.contacts, to.contacts, upsert, remove);
+    diffRecords("deals", from.deals, to.deals, upsert, remove);
+    diffRecords("activities", from.activities, to.activities, upsert, remove);
+    if (!upsert.empty()) p["upsert"] = std::move(upsert);
+    if (!remove.empty()) p["remove"] = std::move(remove);
+    if (!(from.settings == to.settings)) p["settings"] = encodeRecord(to.settings, true);
+    if (from.extra != to.extra) p["extra"] = to.extra;
+    if (from.changes != to.changes) {
+        std::unordered_map<std::string, int> have;
+        for (const Change& c : from.changes) ++have[changeKey(c)];
+        json add = json::array(), rm = json::array();
+        for (const Change& c : to.changes) {
+            auto it = have.find(changeKey(c));
+            if (it != have.end() && it->second > 0) --it->second;
+            else add.push_back(encodeRecord(c));
+        }
+        for (const Change& c : from.changes) {
+            auto it = have.find(changeKey(c));
+            if (it != have.end() && it->second > 0) {
+                --it->second;
+                rm.push_back(encodeRecord(c));
+            }
+        }
+        if (!add.empty()) p["addChanges"] = std::move(add);
+        if (!rm.empty()) p["removeChanges"] = std::move(rm);
+    }
+    return p;
+}
+
+bool applyDocumentPatch(Document& doc, const json& patch, std::string& error) {
+    if (!patch.is_object()) {
+        error = "sync.merge: expected an object";
+        return false;
+    }
+    // Decode everything first so a bad entry changes nothing.
+    std::optional<Settings> settings;
+    if (auto s = patch.find("settings"); s != patch.end()) {
+        Settings st;
+        if (!decodeRecord(*s, st, error, "sync.merge.settings")) return false;
+        settings = std::move(st);
+    }
+    std::vector<Change> add, remove;
+    for (const auto& [name, out] : {std::pair<const char*, std::vector<Change>*>{"addChanges", &add}, {"removeChanges", &remove}}) {
+        auto list = patch.find(name);
+        if (list == patch.end()) continue;
+        if (!list->is_array()) return error = std::string("sync.merge.") + name + ": expected an array", false;
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            Change c;
+            if (!decodeRecord((*list)[i], c, error, std::string("sync.merge.") + name + "[" + std::to_string(i) + "]")) return false;
+            out->push_back(std::move(c));
+        }
+    }
+    ListPatch<Pipeline> pipelines;
+    ListPatch<Member> members;
+    ListPatch<Customer> customers;
+    ListPatch<Contact> contacts;
+    ListPatch<Deal> deals;
+    ListPatch<Activity> activities;
+    if (!decodeListPatch("pipelines", patch, pipelines, error) || !decodeListPatch("members", patch, members, error) ||
+        !decodeListPatch("customers", patch, customers, error) || !decodeListPatch("contacts", patch, contacts, error) ||
+        !decodeListPatch("deals", patch, deals, error) || !decodeListPatch("activities", patch, activities, error))
+        return false;
+    applyListPatch(doc.pipelines, pipelines);
+    applyListPatch(doc.members, members);
+    applyListPatch(doc.customers, customers);
+    applyListPatch(doc.contacts, contacts);
+    applyListPatch(doc.deals, deals);
+    applyListPatch(doc.activities, activities);
+    if (settings) doc.settings = std::move(*settings);
+    if (auto e = patch.find("extra"); e != patch.end()) doc.extra = *e;
+    for (const Change& c : remove)
+        for (auto it = doc.changes.begin(); it != doc.changes.end(); ++it)
+            if (*it == c) {
+                doc.changes.erase(it);
+                break;
+            }
+    for (Change& c : add) doc.changes.push_back(std::move(c));
+    return true;
 }
 
 }  // namespace funnel

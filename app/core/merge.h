@@ -106,6 +106,31 @@ bool resolveConflict(Document& doc, SyncState& state, Clock& clock, const std::s
 // replica has merged (its entry in state.replicas is newer than the tombstone). Returns how many.
 int purgeTombstones(SyncState& state, Time now);
 
+// [SECTION] Journaling: stamps and merges travel with the data (see workspace.h)
+
+// Stamps one applied command from its undo snapshot (CommandResult::inverse: the records it
+// touched as they were before, the change entries it added and removed): only those records are
+// compared with `after`, so the cost does not grow with the document. Appends the record keys
+// whose stamps changed to `keys`. False when the inverse is not a snapshot (document.replace):
+// stamp with stampChange() and the whole documents then.
+bool stampCommand(SyncState& state, Clock& clock, const Document& after, const json& inverse, Time now,
+                  std::vector<std::string>& keys);
+
+// A patch of the state: {"records": {key: stamps|null}, "gone": {key: fields|null},
+// "conflicts": {key: [entries]}, "replicas": {id: stamp}}, empty members left out.
+// statePatch: the given keys and replicas as they are in `state`; diffState: from → to.
+json statePatch(const SyncState& state, const std::vector<std::string>& keys, const std::vector<std::string>& replicas);
+json diffState(const SyncState& from, const SyncState& to);
+bool applyStatePatch(SyncState& state, const json& patch, std::string& error);
+
+// A patch of the document: the records of `to` that differ from `from` (by id), the ids `to`
+// lacks, settings and unknown top-level fields when they differ, change entries added/removed:
+// {"upsert": {"deals": [...], …}, "remove": {"deals": [ids], …}, "settings": {…}, "extra": …,
+//  "addChanges": [...], "removeChanges": [...]}. Applying it to `from` gives a document equal to
+// `to` up to record order (new records are appended). Linear in the document, hashed by id.
+json diffDocument(const Document& from, const Document& to);
+bool applyDocumentPatch(Document& doc, const json& patch, std::string& error);
+
 // The canonical bytes of a replica (document with its state), what the merge laws compare.
 std::string canonicalText(const Document& doc, const SyncState& state);
 
