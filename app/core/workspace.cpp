@@ -1,12 +1,140 @@
 // Funnel — the Workspace: the open document, its undo history, the frame's queued commands and
-// the applied commands storage has not taken yet.
+// the applied commands storage has not taken yet, and the document's team sync state.
 #include "core/workspace.h"
+
+#include <random>
+
+#include "core/codec.h"
 
 namespace funnel {
 
-Workspace::Workspace() : doc_(makeDefaultDocument(0)) {}
+namespace {
+constexpr const char* kPatchKey = "~sync";         // state patch riding in an applied command
+constexpr const char* kMergeOp = "sync.merge";      // journal entry of a merge / acknowledge / resolve
+constexpr const char* kDeviceKey = "device";        // "sync": {"device": {"replica": …}} in stored documents
 
-Workspace::Workspace(Document doc) : doc_(std::move(doc)) {}
+bool isOp(const json& c, const char* op) {
+    if (!c.is_object()) return false;
+    auto it = c.find("op");
+    return it != c.end() && it->is_string() && it->get_ref<const std::string&>() == op;
+}
+
+// The command without its "~sync" patch (copied only when it has one).
+const json& withoutPatch(const json& c, json& holder) {
+    if (!c.is_object() || !c.contains(kPatchKey)) return c;
+    holder = c;
+    holder.erase(kPatchKey);
+    return holder;
+}
+
+// An imported or stored document's "sync" section never stays in the document itself.
+void dropSyncSection(Document& doc) {
+    if (!doc.extra.is_object() || !doc.extra.contains(kSyncKey)) return;
+    doc.extra.erase(kSyncKey);
+    if (doc.extra.empty()) doc.extra = json();
+}
+
+std::string deviceOf(const json& entry) {
+    auto it = entry.find(kDeviceKey);
+    if (it == entry.end() || !it->is_string() || !isReplicaId(it->get_ref<const std::string&>())) return "";
+    return it->get<std::string>();
+}
+
+// Applies a "sync.merge" entry: the state patch and the document patch, both validated first.
+bool applyMergeEntry(Document& doc, SyncState& state, std::string& replica, const json& entry, std::string& error) {
+    if (auto d = entry.find("document"); d != entry.end()) {
+        // Decoding happens inside before anything changes; the state patch below is checked
+        // the same way, so a bad entry leaves at most… nothing: check the state part first.
+        SyncState trial;
+        if (auto s = entry.find("state"); s != entry.end() && !applyStatePatch(trial, *s, error)) return false;
+        if (!applyDocumentPatch(doc, *d, error)) return false;
+    }
+    if (auto s = entry.find("state"); s != entry.end() && !applyStatePatch(state, *s, error)) return false;
+    if (std::string dev = deviceOf(entry); !dev.empty()) replica = std::move(dev);
+    return true;
+}
+}  // namespace
+
+std::string newReplicaId() {
+    std::random_device rd;
+    const std::uint64_t bits = (std::uint64_t(rd()) << 32) ^ std::uint64_t(rd());
+    static const char* digits = "0123456789abcdef";
+    std::string s(16, '0');
+    for (int i = 0; i < 16; ++i) s[std::size_t(i)] = digits[(bits >> (60 - 4 * i)) & 0xf];
+    return s;
+}
+
+bool splitStored(Document& doc, SyncState& state, std::string& replica, std::string& error) {
+    replica.clear();
+    if (doc.extra.is_object()) {
+        auto it = doc.extra.find(kSyncKey);
+        if (it != doc.extra.end() && it->is_object()) {
+            auto dev = it->find(kDeviceKey);
+            if (dev != it->end() && dev->is_object()) {
+                auto r = dev->find("replica");
+                if (r != dev->end() && r->is_string() && isReplicaId(r->get_ref<const std::string&>())) replica = r->get<std::string>();
+            }
+        }
+    }
+    return splitSync(doc, state, error);
+}
+
+Document joinStored(Document doc, const SyncState& state, const std::string& replica) {
+    // A document that never synced is stored as it was (no "sync" section).
+    if (replica.empty() && state == SyncState{}) return doc;
+    doc = joinSync(std::move(doc), state);
+    if (!replica.empty()) doc.extra[kSyncKey][kDeviceKey] = json{{"replica", replica}};
+    return doc;
+}
+
+CommandResult replayStoredEntry(Document& doc, SyncState& state, std::string& replica, const json& entry,
+                                const CommandContext& ctx) {
+    CommandResult r;
+    if (isOp(entry, kMergeOp)) {
+        if (!applyMergeEntry(doc, state, replica, entry, r.error)) return r;
+        r.ok = true;
+        r.applied = entry;
+        return r;
+    }
+    json holder;
+    r = applyCommand(doc, withoutPatch(entry, holder), ctx);
+    if (!r.ok) return r;
+    if (isOp(entry, "document.replace")) dropSyncSection(doc);
+    if (auto p = entry.find(kPatchKey); entry.is_object() && p != entry.end()) {
+        if (!applyStatePatch(state, *p, r.error)) {
+            r.ok = false;
+            return r;
+        }
+        if (std::string dev = deviceOf(*p); !dev.empty()) replica = std::move(dev);
+    }
+    return r;
+}
+
+// [SECTION] Workspace
+
+Workspace::Workspace() : Workspace(makeDefaultDocument(0)) {}
+
+Workspace::Workspace(Document doc) : clock_(newReplicaId()) {
+    reset(std::move(doc));
+    revision_ = 0;
+}
+
+void Workspace::adoptReplica(const std::string& replica) {
+    if (replica.empty() || replica == clock_.replica()) return;
+    clock_ = Clock(replica, clock_.last());
+}
+
+void Workspace::setReplica(const std::string& replica) {
+    if (!isReplicaId(replica)) return;
+    Clock next(replica);
+    for (const auto& [r, stamp] : sync_.replicas) next.observe(stamp);
+    next.observe(clock_.last());
+    clock_ = std::move(next);
+}
+
+void Workspace::observeReplicas() {
+    for (const auto& [r, stamp] : sync_.replicas) clock_.observe(stamp);
+}
 
 std::vector<CommandResult> Workspace::applyQueued(const CommandContext& ctx) {
     std::vector<json> queued;
@@ -17,48 +145,170 @@ std::vector<CommandResult> Workspace::applyQueued(const CommandContext& ctx) {
     return results;
 }
 
+void Workspace::stampApplied(CommandResult& r, Time now) {
+    const Time t = now + skew_;
+    std::vector<std::string> keys;
+    json patch;
+    if (stampCommand(sync_, clock_, doc_, r.inverse, t, keys)) {
+        if (keys.empty()) return;
+        patch = statePatch(sync_, keys, {clock_.replica()});
+    } else if (isOp(r.inverse, "document.replace")) {
+        // An import: the document before is in the inverse (as text); compare everything.
+        DecodeResult before;
+        if (auto text = r.inverse.find("text"); text != r.inverse.end() && text->is_string())
+            before = decodeDocument(text->get_ref<const std::string&>());
+        else if (auto d = r.inverse.find("document"); d != r.inverse.end())
+            before = decodeDocument(*d);
+        if (!before.ok) return;
+        dropSyncSection(before.document);
+        const SyncState old = sync_;
+        stampChange(sync_, clock_, before.document, doc_, t);
+        patch = diffState(old, sync_);
+        if (patch.empty()) return;
+    } else {
+        return;
+    }
+    patch[kDeviceKey] = clock_.replica();
+    r.applied[kPatchKey] = std::move(patch);
+}
+
+void Workspace::afterLocal(CommandResult& r, Time now) {
+    if (isOp(r.applied, "document.replace")) dropSyncSection(doc_);
+    stampApplied(r, now);
+    unsaved_.push_back(r.applied);
+    ++revision_;
+}
+
 CommandResult Workspace::perform(const json& command, const CommandContext& ctx) {
     CommandResult r = history_.perform(doc_, command, ctx);
-    if (r.ok) {
-        unsaved_.push_back(r.applied);
-        ++revision_;
-    }
+    if (r.ok) afterLocal(r, ctx.now);
     return r;
 }
 
 CommandResult Workspace::undo(const CommandContext& ctx) {
     CommandResult r = history_.undo(doc_, ctx);
-    if (r.ok) {
-        unsaved_.push_back(r.applied);
-        ++revision_;
-    }
+    if (r.ok) afterLocal(r, ctx.now);
     return r;
 }
 
 CommandResult Workspace::redo(const CommandContext& ctx) {
     CommandResult r = history_.redo(doc_, ctx);
-    if (r.ok) {
-        unsaved_.push_back(r.applied);
-        ++revision_;
-    }
+    if (r.ok) afterLocal(r, ctx.now);
     return r;
 }
 
-CommandResult Workspace::applyExternal(const json& command, const CommandContext& ctx) {
-    CommandResult r = applyCommand(doc_, command, ctx);
-    if (r.ok) {
+CommandResult Workspace::applyExternal(const json& command, const CommandContext& ctx, bool local) {
+    if (isOp(command, kMergeOp)) {
+        CommandResult r;
+        std::string replica = clock_.replica();
+        if (!applyMergeEntry(doc_, sync_, replica, command, r.error)) return r;
+        adoptReplica(replica);
+        observeReplicas();
+        r.ok = true;
+        r.applied = command;
         history_.breakCoalescing();
         ++revision_;
+        return r;
     }
+    json holder;
+    CommandResult r = applyCommand(doc_, withoutPatch(command, holder), ctx);
+    if (!r.ok) return r;
+    history_.breakCoalescing();
+    if (isOp(command, "document.replace") && doc_.extra.is_object() && doc_.extra.contains(kSyncKey)) {
+        // A stored document (another tab's snapshot, the store coming back): its state comes along.
+        SyncState state;
+        std::string replica, error;
+        if (splitStored(doc_, state, replica, error)) {
+            sync_ = std::move(state);
+            adoptReplica(replica);
+            observeReplicas();
+        }
+        dropSyncSection(doc_);
+        ++revision_;
+        return r;
+    }
+    if (local) {
+        afterLocal(r, ctx.now);
+        return r;
+    }
+    if (isOp(command, "document.replace")) dropSyncSection(doc_);
+    if (auto p = command.find(kPatchKey); command.is_object() && p != command.end()) {
+        std::string error;
+        if (applyStatePatch(sync_, *p, error)) {
+            adoptReplica(deviceOf(*p));
+            observeReplicas();
+        }
+    }
+    ++revision_;
     return r;
 }
 
 void Workspace::reset(Document doc) {
+    SyncState state;
+    std::string replica, error;
+    if (splitStored(doc, state, replica, error)) {
+        sync_ = std::move(state);
+    } else {
+        // A damaged sync section: the data is kept, sync starts over from it.
+        sync_ = SyncState{};
+    }
+    dropSyncSection(doc);
     doc_ = std::move(doc);
+    Clock next(replica.empty() ? clock_.replica() : replica);
+    clock_ = std::move(next);
+    observeReplicas();
     history_.clear();
     queued_.clear();
     unsaved_.clear();
     ++revision_;
+}
+
+Document Workspace::storedDocument() const { return joinStored(doc_, sync_, clock_.replica()); }
+
+bool Workspace::applyEntry(json entry) {
+    std::string replica = clock_.replica();
+    std::string error;
+    if (!applyMergeEntry(doc_, sync_, replica, entry, error)) return false;
+    unsaved_.push_back(std::move(entry));
+    history_.breakCoalescing();
+    ++revision_;
+    return true;
+}
+
+bool Workspace::applyMerge(const MergeResult& m) {
+    if (!m.ok) return false;
+    json docPatch = diffDocument(doc_, m.doc);
+    json statePatchJson = diffState(sync_, m.state);
+    if (docPatch.empty() && statePatchJson.empty()) return true;
+    json entry = json::object();
+    entry["op"] = kMergeOp;
+    if (!docPatch.empty()) entry["document"] = std::move(docPatch);
+    if (!statePatchJson.empty()) entry["state"] = std::move(statePatchJson);
+    entry[kDeviceKey] = clock_.replica();
+    return applyEntry(std::move(entry));
+}
+
+void Workspace::acknowledge() {
+    const SyncState old = sync_;
+    SyncState next = sync_;
+    funnel::acknowledge(next, clock_);
+    json patch = diffState(old, next);
+    if (patch.empty()) return;
+    applyEntry(json{{"op", kMergeOp}, {"state", std::move(patch)}, {kDeviceKey, clock_.replica()}});
+}
+
+bool Workspace::resolve(const std::string& key, const std::string& field, const json& value, Time now) {
+    Document next = doc_;
+    SyncState state = sync_;
+    Clock clock = clock_;
+    if (!resolveConflict(next, state, clock, key, field, value, now + skew_)) return false;
+    json entry = json::object();
+    entry["op"] = kMergeOp;
+    if (json d = diffDocument(doc_, next); !d.empty()) entry["document"] = std::move(d);
+    if (json s = diffState(sync_, state); !s.empty()) entry["state"] = std::move(s);
+    entry[kDeviceKey] = clock.replica();
+    clock_ = std::move(clock);
+    return applyEntry(std::move(entry));
 }
 
 std::vector<json> Workspace::takeUnsaved() {

@@ -86,7 +86,9 @@ public:
 
 private:
     void stampApplied(CommandResult& r, Time now);
-    void record(json entry);
+    void afterLocal(CommandResult& r, Time now);
+    void adoptReplica(const std::string& replica);
+    bool applyEntry(json entry);
 
     Document doc_;
     SyncState sync_;
@@ -108,6 +110,8 @@ bool splitStored(Document& doc, SyncState& state, std::string& replica, std::str
 Document joinStored(Document doc, const SyncState& state, const std::string& replica);
 // Applies one journal entry as the store replays it: a command (its "~sync" patch applied to
 // the state) or a "sync.merge" entry. ok = false with an error when it does not apply.
-CommandResult replayStoredEntry(Document& doc, SyncState& state, const json& entry, const CommandContext& ctx);
+// `replica` takes the device's replica id when an entry names it.
+CommandResult replayStoredEntry(Document& doc, SyncState& state, std::string& replica, const json& entry,
+                                const CommandContext& ctx);
 
 }  // namespace funnel

@@ -14,6 +14,7 @@
 
 #include "core/codec.h"
 #include "core/command.h"
+#include "core/workspace.h"
 
 namespace funnel::store {
 
@@ -310,6 +311,18 @@ LoadResult Store::load() {
     previousSnapshotSeq_ = base;
     std::uint64_t seq = base;
     CommandContext ctx;
+    // Team sync state rides in the snapshot ("sync") and in the journal entries (stamp patches,
+    // sync.merge entries): replayed beside the document and put back at the end.
+    SyncState state;
+    std::string replica;
+    {
+        std::string why;
+        if (!splitStored(*doc, state, replica, why)) {
+            r.warnings.push_back(snapshotName(base) + ": sync state ignored: " + why);
+            state = SyncState{};
+            replica.clear();
+        }
+    }
     for (std::uint64_t next = base + 1;; ++next) {
         if (!std::binary_search(l.segments.begin(), l.segments.end(), next)) break;
         std::string why;
@@ -319,9 +332,11 @@ LoadResult Store::load() {
             break;
         }
         Document trial = *doc;
+        SyncState trialState = state;
+        std::string trialReplica = replica;
         bool ok = true;
         for (const auto& c : seg->commands) {
-            CommandResult cr = applyCommand(trial, c, ctx);
+            CommandResult cr = replayStoredEntry(trial, trialState, trialReplica, c, ctx);
             if (!cr.ok) {
                 r.warnings.push_back(segmentName(next) + " ignored: replay failed: " + cr.error);
                 ok = false;
@@ -330,6 +345,8 @@ LoadResult Store::load() {
         }
         if (!ok) break;
         doc = std::move(trial);
+        state = std::move(trialState);
+        replica = std::move(trialReplica);
         seq = next;
         ++r.replayed;
         ++stats_.segments;
@@ -353,7 +370,7 @@ LoadResult Store::load() {
     stats_.seq = seq;
     r.seq = seq;
     r.kind = LoadResult::Kind::Loaded;
-    r.document = std::move(doc);
+    r.document = joinStored(std::move(*doc), state, replica);
     return r;
 }
 

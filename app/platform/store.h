@@ -11,7 +11,9 @@
 // <seq> is written with 16 digits so that names sort like numbers.
 //
 // Load = snapshot → replay journal-(seq+1), journal-(seq+2), … stopping at the first missing or
-// invalid segment. Compaction writes a new snapshot, then head, then deletes what the new
+// invalid segment. Documents are stored with their team sync state (Workspace::storedDocument():
+// "sync" section); journal entries carry stamp patches and sync.merge entries, replayed by
+// replayStoredEntry() beside the document, so the loaded document comes back with its state. Compaction writes a new snapshot, then head, then deletes what the new
 // snapshot makes redundant — in that order, so a process killed between any two steps reopens to
 // the same document. Each file is written to a temporary name, flushed and renamed into place.
 #pragma once
