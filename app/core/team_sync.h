@@ -66,7 +66,7 @@ struct TeamSyncResponse {
 //   sync.error.unsupported  the server gives no ETag: it cannot be used safely
 //   sync.error.bad_remote   the team file is not a valid Funnel document: nothing merged or written
 enum class TeamSyncPhase { Idle, Syncing, WaitingRetry, Offline, Error };
-const char* toString(TeamSyncPhase);  // "idle", "syncing", "waiting-retry", "offline", "error"
+const char* phaseName(TeamSyncPhase);  // "idle", "syncing", "waiting-retry", "offline", "error"
 
 enum class TeamSyncOutcome { None, Synced, GaveUp, BadRemote, Failed };
 

@@ -1,0 +1,377 @@
+// Funnel — unit tests of the team sync engine (core/team_sync) against a fake server: create on
+// 404, two replicas converging, 412 races, 500s, timeouts, truncated and foreign bodies, weak
+// ETags, a PUT answered 2xx that did not land, Apache's PUT without ETag, backoff with jitter.
+#include <doctest/doctest.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/codec.h"
+#include "core/merge.h"
+#include "core/team_sync.h"
+#include "core/workspace.h"
+
+using namespace funnel;
+
+namespace {
+const Time kT0 = 1'780'000'000'000;  // 2026-05-28
+const std::string kA = "00000000000000aa", kB = "00000000000000bb", kC = "00000000000000cc";
+
+std::string header(const TeamSyncRequest& r, const std::string& name) {
+    for (const auto& [k, v] : r.headers)
+        if (k == name) return v;
+    return "";
+}
+
+// A team file at one URL, with the habits of real servers switchable.
+struct FakeServer {
+    std::optional<std::string> text;
+    int version = 0;
+    int gets = 0, puts = 0;
+    int weakGets = 0;             // the next N GETs answer a weak tag (Apache right after a write)
+    int dropPuts = 0;             // the next N PUTs answer 204 and are lost (racing Apache writers)
+    bool etagOnPut = true;        // Apache: false
+    std::function<std::optional<TeamSyncResponse>(const TeamSyncRequest&)> fault;  // answers instead when set
+    std::vector<TeamSyncRequest> log;
+
+    std::string etag() const { return "\"v" + std::to_string(version) + "\""; }
+
+    TeamSyncResponse handle(const TeamSyncRequest& r) {
+        log.push_back(r);
+        if (fault)
+            if (auto o = fault(r)) return *o;
+        TeamSyncResponse res;
+        if (r.method == "GET") {
+            ++gets;
+            if (!text) return res.status = 404, res;
+            if (header(r, "If-None-Match") == etag()) return res.status = 304, res.etag = etag(), res;
+            res.status = 200;
+            res.body = *text;
+            res.etag = weakGets > 0 ? (--weakGets, "W/" + etag()) : etag();
+            return res;
+        }
+        ++puts;
+        const std::string ifMatch = header(r, "If-Match"), ifNone = header(r, "If-None-Match");
+        const bool ok = ifNone == "*" ? !text.has_value() : (text && ifMatch == etag());
+        if (!ok) return res.status = 412, res;
+        res.status = text ? 204 : 201;
+        if (dropPuts > 0) {
+            --dropPuts;
+            return res;
+        }
+        text = r.body;
+        ++version;
+        if (etagOnPut) res.etag = etag();
+        return res;
+    }
+};
+
+CommandContext at(Time t) { return CommandContext{t, "m-me"}; }
+
+struct Device {
+    Workspace ws{makeDefaultDocument(0)};
+    TeamSync sync;
+    explicit Device(const std::string& replica, TeamSyncOptions o = {}) {
+        ws.setReplica(replica);
+        o.url = "http://team.example/sync/t.json";
+        if (!o.random) o.random = [] { return 0.5; };
+        sync.setOptions(o);
+    }
+    void edit(const json& cmd, Time t) {
+        CommandResult r = ws.perform(cmd, at(t));
+        REQUIRE_MESSAGE(r.ok, r.error);
+    }
+    std::string bytes() const { return canonicalText(ws.document(), ws.syncState()); }
+};
+
+// Runs one sync to the end; time advances 5 ms per request and jumps to each wake-up.
+const TeamSyncStatus& runSync(Device& d, FakeServer& s, Time& now) {
+    REQUIRE(d.sync.start(now));
+    int guard = 0;
+    while (d.sync.busy() && ++guard < 1000) {
+        if (auto req = d.sync.nextRequest(now)) {
+            TeamSyncResponse res = s.handle(*req);
+            d.sync.receive(res, d.ws, now);
+            now += 5;
+        } else {
+            REQUIRE(d.sync.wakeAt() > now);
+            now = d.sync.wakeAt();
+        }
+    }
+    REQUIRE(!d.sync.busy());
+    return d.sync.status();
+}
+
+Document serverDocument(const FakeServer& s) {
+    REQUIRE(s.text);
+    DecodeResult r = decodeDocument(*s.text);
+    REQUIRE_MESSAGE(r.ok, r.error);
+    return r.document;
+}
+}  // namespace
+
+TEST_CASE("engine: a missing team file is created with If-None-Match: * and confirmed") {
+    FakeServer s;
+    Device a(kA);
+    a.edit({{"op", "deal.create"}, {"id", "d1"}, {"title", "First"}}, kT0);
+    Time now = kT0 + 100;
+    const TeamSyncStatus& st = runSync(a, s, now);
+    CHECK(st.outcome == TeamSyncOutcome::Synced);
+    CHECK(st.phase == TeamSyncPhase::Idle);
+    CHECK(st.attempts == 1);
+    CHECK(st.lastSyncedAt >= kT0 + 100);
+    REQUIRE(s.log.size() == 3);
+    CHECK(s.log[0].method == "GET");
+    CHECK(s.log[1].method == "PUT");
+    CHECK(header(s.log[1], "If-None-Match") == "*");
+    CHECK(header(s.log[1], "If-Match").empty());
+    CHECK(header(s.log[2], "If-None-Match") == s.etag());  // confirmed by a 304, no download
+    CHECK(serverDocument(s).findDeal("d1"));
+    CHECK(st.etag == s.etag());
+    // Nothing new: one GET, no PUT.
+    const int puts = s.puts;
+    CHECK(runSync(a, s, now).outcome == TeamSyncOutcome::Synced);
+    CHECK(s.puts == puts);
+}
+
+TEST_CASE("engine: three replicas edit offline, sync in turns and end identical") {
+    FakeServer s;
+    Device a(kA), b(kB), c(kC);
+    Time now = kT0;
+    a.edit({{"op", "deal.create"}, {"id", "d1"}, {"title", "Shared"}}, now);
+    runSync(a, s, now);
+    runSync(b, s, now);
+    runSync(c, s, now);
+    a.edit({{"op", "deal.set"}, {"id", "d1"}, {"field", "value"}, {"value", 100}}, now += 1000);
+    b.edit({{"op", "deal.set"}, {"id", "d1"}, {"field", "title"}, {"value", "Renamed by B"}}, now += 1000);
+    c.edit({{"op", "deal.objection.add"}, {"dealId", "d1"}, {"id", "o1"}, {"text", "Too slow"}}, now += 1000);
+    c.edit({{"op", "deal.set"}, {"id", "d1"}, {"field", "title"}, {"value", "Renamed by C"}}, now += 1000);
+    for (Device* d : {&b, &a, &c}) CHECK(runSync(*d, s, now).outcome == TeamSyncOutcome::Synced);
+    for (Device* d : {&a, &b, &c}) CHECK(runSync(*d, s, now).outcome == TeamSyncOutcome::Synced);
+    CHECK(a.bytes() == b.bytes());
+    CHECK(b.bytes() == c.bytes());
+    const Deal* d1 = a.ws.document().findDeal("d1");
+    REQUIRE(d1);
+    CHECK(d1->value == 100);
+    CHECK(d1->title == "Renamed by C");
+    CHECK(d1->objections.size() == 1);
+    CHECK(a.sync.status().openConflicts == 1);  // B's title is in the log
+    CHECK(c.sync.status().changesIn == 0);
+}
+
+TEST_CASE("engine: a 412 race backs off with jitter and retries from GET") {
+    FakeServer s;
+    TeamSyncOptions o;
+    o.random = [] { return 0.0; };  // the shortest wait: half the backoff
+    Device a(kA), b(kB, o);
+    Time now = kT0;
+    a.edit({{"op", "deal.create"}, {"id", "d1"}, {"title", "A"}}, now);
+    runSync(a, s, now);
+    runSync(b, s, now);
+    a.edit({{"op", "deal.create"}, {"id", "d2"}, {"title", "A2"}}, now += 10);
+    b.edit({{"op", "deal.create"}, {"id", "d3"}, {"title", "B3"}}, now += 10);
+    // Both GET, A writes first, B's PUT meets a new ETag.
+    REQUIRE(a.sync.start(now));
+    REQUIRE(b.sync.start(now));
+    auto step = [&](Device& d) { d.sync.receive(s.handle(*d.sync.nextRequest(now)), d.ws, now); };
+    step(a);  // GET
+    step(b);  // GET
+    step(a);  // PUT → 204
+    step(b);  // PUT → 412
+    CHECK(s.log.back().method == "PUT");
+    CHECK(b.sync.status().phase == TeamSyncPhase::WaitingRetry);
+    CHECK(b.sync.status().errorKey == "sync.error.server");
+    CHECK(b.sync.wakeAt() == now + 250);  // base 500, random 0 → 250
+    CHECK(!b.sync.nextRequest(now));
+    now = b.sync.wakeAt();
+    while (b.sync.busy()) step(b);
+    CHECK(b.sync.status().outcome == TeamSyncOutcome::Synced);
+    CHECK(b.sync.status().attempts == 2);
+    while (a.sync.busy()) step(a);
+    runSync(a, s, now);
+    CHECK(a.bytes() == b.bytes());
+    for (const char* id : {"d1", "d2", "d3"}) CHECK(serverDocument(s).findDeal(id));
+}
+
+TEST_CASE("engine: backoff doubles up to the cap, the random source places the wait") {
+    FakeServer s;
+    s.fault = [](const TeamSyncRequest&) { return std::optional<TeamSyncResponse>(TeamSyncResponse{TeamSyncResponse::Kind::Answer, 503, "", "", ""}); };
+    TeamSyncOptions o;
+    o.maxAttempts = 6;
+    o.backoffBaseMs = 1000;
+    o.backoffMaxMs = 4000;
+    double r = 0.999;
+    o.random = [&] { return r; };
+    Device a(kA, o);
+    Time now = kT0;
+    REQUIRE(a.sync.start(now));
+    std::vector<Time> waits;
+    while (a.sync.busy()) {
+        if (auto req = a.sync.nextRequest(now)) {
+            a.sync.receive(s.handle(*req), a.ws, now);
+            if (a.sync.busy()) waits.push_back(a.sync.wakeAt() - now);
+        } else {
+            now = a.sync.wakeAt();
+        }
+    }
+    REQUIRE(waits.size() == 5);
+    CHECK(waits[0] >= 998);  // [500, 1000)
+    CHECK(waits[0] < 1000);
+    CHECK(waits[1] >= 1996);
+    CHECK(waits[2] >= 3992);
+    CHECK(waits[3] < 4000);  // capped
+    CHECK(a.sync.status().outcome == TeamSyncOutcome::GaveUp);
+    CHECK(a.sync.status().phase == TeamSyncPhase::Error);
+    CHECK(a.sync.status().attempts == 6);
+    CHECK(a.sync.status().errorKey == "sync.error.server");
+    CHECK(s.gets == 0);  // every GET was answered by the fault
+}
+
+TEST_CASE("engine: 500s then success; timeouts and network errors give up as offline") {
+    FakeServer s;
+    int failures = 2;
+    s.fault = [&](const TeamSyncRequest&) -> std::optional<TeamSyncResponse> {
+        if (failures-- > 0) return TeamSyncResponse{TeamSyncResponse::Kind::Answer, 500, "", "", ""};
+        return std::nullopt;
+    };
+    Device a(kA);
+    a.edit({{"op", "deal.create"}, {"id", "d1"}, {"title", "A"}}, kT0);
+    Time now = kT0;
+    CHECK(runSync(a, s, now).outcome == TeamSyncOutcome::Synced);
+    CHECK(a.sync.status().attempts == 3);
+
+    s.fault = [](const TeamSyncRequest& r) -> std::optional<TeamSyncResponse> {
+        return TeamSyncResponse{r.method == "GET" ? TeamSyncResponse::Kind::Timeout : TeamSyncResponse::Kind::NetworkError, 0, "", "", "refused"};
+    };
+    a.edit({{"op", "deal.set"}, {"id", "d1"}, {"field", "title"}, {"value", "offline edit"}}, now);
+    const std::string before = *s.text;
+    const TeamSyncStatus& st = runSync(a, s, now);
+    CHECK(st.outcome == TeamSyncOutcome::GaveUp);
+    CHECK(st.phase == TeamSyncPhase::Offline);
+    CHECK(st.errorKey == "sync.error.timeout");
+    CHECK(*s.text == before);
+    CHECK(a.ws.document().findDeal("d1")->title == "offline edit");
+    // Back online: the queued edit goes out.
+    s.fault = nullptr;
+    CHECK(runSync(a, s, now).outcome == TeamSyncOutcome::Synced);
+    CHECK(serverDocument(s).findDeal("d1")->title == "offline edit");
+}
+
+TEST_CASE("engine: a truncated or foreign team file is refused: nothing merged, nothing written, text kept") {
+    for (const std::string kind : {"truncated", "foreign", "damaged sync"}) {
+        CAPTURE(kind);
+        FakeServer s;
+        Device a(kA), b(kB);
+        Time now = kT0;
+        a.edit({{"op", "deal.create"}, {"id", "d1"}, {"title", "A"}}, now);
+        runSync(a, s, now);
+        b.edit({{"op", "deal.create"}, {"id", "d2"}, {"title", "B"}}, now);
+        if (kind == "truncated") s.text = s.text->substr(0, s.text->size() / 2);
+        else if (kind == "foreign") s.text = R"({"hello": "world", "items": [1, 2, 3]})";
+        else {
+            json j = json::parse(*s.text);
+            j["sync"]["replicas"] = {{"not-a-replica", "yesterday"}};
+            s.text = j.dump();
+        }
+        const std::string remote = *s.text;
+        const std::string local = b.bytes();
+        b.ws.takeUnsaved();
+        const int puts = s.puts;
+        const TeamSyncStatus& st = runSync(b, s, now);
+        CHECK(st.outcome == TeamSyncOutcome::BadRemote);
+        CHECK(st.phase == TeamSyncPhase::Error);
+        CHECK(st.errorKey == "sync.error.bad_remote");
+        CHECK(!st.errorDetail.empty());
+        CHECK(st.attempts == 1);
+        CHECK(s.puts == puts);
+        CHECK(*s.text == remote);
+        CHECK(b.bytes() == local);
+        CHECK(!b.ws.hasUnsaved());
+        CHECK(b.sync.takeRejectedRemote() == remote);
+        CHECK(!b.sync.takeRejectedRemote());
+    }
+}
+
+TEST_CASE("engine: a weak ETag is never sent in If-Match: GET again after a short wait") {
+    FakeServer s;
+    Device a(kA);
+    Time now = kT0;
+    a.edit({{"op", "deal.create"}, {"id", "d1"}, {"title", "A"}}, now);
+    runSync(a, s, now);
+    a.edit({{"op", "deal.create"}, {"id", "d2"}, {"title", "A2"}}, now);
+    s.weakGets = 2;
+    const Time started = now;
+    const TeamSyncStatus& st = runSync(a, s, now);
+    CHECK(st.outcome == TeamSyncOutcome::Synced);
+    CHECK(st.attempts == 1);
+    CHECK(now - started >= 2 * 1100);
+    for (const auto& r : s.log)
+        if (r.method == "PUT") CHECK(header(r, "If-Match").rfind("W/", 0) != 0);
+    CHECK(serverDocument(s).findDeal("d2"));
+}
+
+TEST_CASE("engine: a PUT answered 2xx that did not land is not counted as synced") {
+    FakeServer s;
+    s.etagOnPut = false;  // Apache: no ETag on PUT, so the confirmation is a full GET
+    Device a(kA);
+    Time now = kT0;
+    a.edit({{"op", "deal.create"}, {"id", "d1"}, {"title", "A"}}, now);
+    runSync(a, s, now);
+    a.edit({{"op", "deal.create"}, {"id", "d2"}, {"title", "lost once"}}, now);
+    s.dropPuts = 1;
+    const TeamSyncStatus& st = runSync(a, s, now);
+    CHECK(st.outcome == TeamSyncOutcome::Synced);
+    CHECK(st.attempts == 2);
+    int puts = 0;
+    for (const auto& r : s.log) puts += r.method == "PUT";
+    CHECK(puts == 3);  // create, the lost one, the retry
+    CHECK(serverDocument(s).findDeal("d2"));
+
+    // Lost every time: gives up, and says so.
+    a.edit({{"op", "deal.create"}, {"id", "d3"}, {"title", "always lost"}}, now);
+    s.dropPuts = 100;
+    const TeamSyncStatus& lost = runSync(a, s, now);
+    CHECK(lost.outcome == TeamSyncOutcome::GaveUp);
+    CHECK(!serverDocument(s).findDeal("d3"));
+}
+
+TEST_CASE("engine: credentials refused or a request refused stop at once; one sync at a time") {
+    FakeServer s;
+    s.fault = [](const TeamSyncRequest& r) -> std::optional<TeamSyncResponse> {
+        if (header(r, "Authorization") != "Basic YWxpY2U6c2VjcmV0") return TeamSyncResponse{TeamSyncResponse::Kind::Answer, 401, "", "", ""};
+        if (r.method == "PUT") return TeamSyncResponse{TeamSyncResponse::Kind::Answer, 413, "", "", ""};
+        return std::nullopt;
+    };
+    Device a(kA);
+    Time now = kT0;
+    const TeamSyncStatus& st = runSync(a, s, now);
+    CHECK(st.outcome == TeamSyncOutcome::Failed);
+    CHECK(st.errorKey == "sync.error.auth");
+    CHECK(st.attempts == 1);
+    TeamSyncOptions o = a.sync.options();
+    o.authorization = basicAuthorization("alice", "secret");
+    a.sync.setOptions(o);
+    CHECK(runSync(a, s, now).errorKey == "sync.error.refused");
+    REQUIRE(a.sync.start(now));
+    CHECK(!a.sync.start(now));
+    CHECK(phaseName(a.sync.status().phase) == std::string("syncing"));
+    a.sync.cancel();
+    CHECK(!a.sync.busy());
+}
+
+TEST_CASE("engine: clock skew of an hour does not hide a slow device's later edit") {
+    FakeServer s;
+    Device fast(kA), slow(kB);
+    slow.ws.setClockSkew(-3'600'000);
+    Time now = kT0;
+    fast.edit({{"op", "deal.create"}, {"id", "d1"}, {"title", "fast"}}, now);
+    runSync(fast, s, now);
+    runSync(slow, s, now);
+    slow.edit({{"op", "deal.set"}, {"id", "d1"}, {"field", "title"}, {"value", "slow, later"}}, now += 1000);
+    runSync(slow, s, now);
+    runSync(fast, s, now);
+    CHECK(fast.ws.document().findDeal("d1")->title == "slow, later");
+    CHECK(fast.bytes() == slow.bytes());
+}
