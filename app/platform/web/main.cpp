@@ -221,7 +221,7 @@ void drawFrame() {
     ImGui::Render();
     const auto results = t.app.applyFrame(commandContext());
     if (!results.empty()) wake();   // show what the commands changed
-    l.persistence.record(t.workspace.takeUnsaved(), t.workspace.document(), now);
+    l.persistence.record(t.workspace.takeUnsaved(), t.workspace, now);
     ensureStorageTick();
 
     emscripten_webgl_make_context_current(l.gl);
@@ -320,10 +320,10 @@ void startStorage() {
         } else if (lp.demo) {
             const std::string lang = lp.languageOverride.empty() ? lp.browserLanguage : lp.languageOverride;
             tb.workspace.reset(makeDemoDocument(1, 50, nowMs(), lang));
-            if (error.empty()) lp.persistence.record({}, tb.workspace.document(), nowMs());
+            if (error.empty()) lp.persistence.record({}, tb.workspace, nowMs());
         } else {
             tb.workspace.reset(makeDefaultDocument(nowMs()));
-            if (error.empty()) lp.persistence.record({}, tb.workspace.document(), nowMs());
+            if (error.empty()) lp.persistence.record({}, tb.workspace, nowMs());
         }
         tb.storageError = error;
         tb.documentLoaded = true;

@@ -398,14 +398,14 @@ void Persistence::flushNow() {
     }
 }
 
-void Persistence::record(std::vector<json> applied, const Document& doc, Time) {
+void Persistence::record(std::vector<json> applied, const Workspace& ws, Time) {
     const double now = js_storage_now();
     recorded_ += applied.size();
     if (wantSeed_ || (seed_ && !busy_)) {
         // The store is empty: its first content is this whole document (what was applied so far
         // is part of it).
         wantSeed_ = false;
-        seed_ = doc;
+        seed_ = ws.storedDocument();
         seedCount_ += applied.size() + pending_.size();
         pending_.clear();
         flush_ = true;
@@ -421,7 +421,7 @@ void Persistence::record(std::vector<json> applied, const Document& doc, Time) {
     }
     if (phase_ == Phase::Ready && !busy_ && !failedLast_ && pending_.empty() && inflight_.empty() && incoming_.empty() &&
         !seed_ && compactText_.empty() && now - lastRecordAt_ > kCompactIdleMs && store_->wantsCompaction()) {
-        compactText_ = encodeDocumentText(doc);
+        compactText_ = encodeDocumentText(ws.storedDocument());
         compactSeq_ = store_->seq();
     }
 }

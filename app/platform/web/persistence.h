@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "core/model.h"
+#include "core/workspace.h"
 #include "platform/store.h"
 #include "ui/app.h"
 
@@ -52,7 +53,9 @@ public:
     // After each frame's Workspace::applyQueued(): the commands just applied (takeUnsaved()) and
     // the current document. Cheap: appends to an in-memory batch (the document is encoded only to
     // seed an empty store or, rarely and while idle, for a compaction).
-    void record(std::vector<json> applied, const Document& doc, Time now);
+    // `ws` gives the stored form (document + team sync state, Workspace::storedDocument()) when a
+    // seed or a compaction needs the whole document.
+    void record(std::vector<json> applied, const Workspace& ws, Time now);
     // Every frame: writes the batch (debounced ~300 ms, at most ~1 s behind), runs the coalesced
     // sync, retries after failures. Returns true while work is pending.
     bool tick(Time now);
