@@ -3,6 +3,9 @@
 //   store.native.edit_ms.<n>     one edit until its journal segment is fsync'ed (median of 50)
 //   store.native.append_ms.<n>   the store's part of that: write + fsync one segment
 //   store.native.compact_ms.<n>  one compaction (encode + write + fsync the snapshot)
+//   sync.stamp_ms.<n>            one edit through Workspace::perform: applied and stamped for team
+//                                sync (only the touched records are compared; median of 50)
+//   store.native.stamped_edit_ms.<n>  that edit until its segment (stamps included) is fsync'ed
 // as "name value unit" lines (tests/bench/store.sh hands them to scripts/bench). The browser's
 // figures (store.edit_ms.<n>, IndexedDB) come from tests/bench/store-web.mjs.
 // Usage: funnel_store_bench [dir]
@@ -17,6 +20,7 @@
 
 #include "core/codec.h"
 #include "core/command.h"
+#include "core/workspace.h"
 #include "platform/store.h"
 
 using namespace funnel;
@@ -114,10 +118,36 @@ int main(int argc, char** argv) {
             return 1;
         }
         const double compactMs = msSince(t0);
+        // The same edit as the app makes it: through the workspace, stamped for team sync.
+        std::vector<double> stamps, stampedEdits;
+        {
+            Workspace ws(std::move(live));
+            ws.setReplica("0123456789abcdef");
+            for (int i = 0; i < 50; ++i) {
+                ctx.now = kNow + 1000 + i;
+                t0 = std::chrono::steady_clock::now();
+                const Id id = ws.document().deals[static_cast<std::size_t>((i * 104729) % deals)].id;
+                CommandResult cr = ws.perform({{"op", "deal.set"}, {"id", id}, {"field", "title"}, {"value", "Stamped " + std::to_string(i)}}, ctx);
+                if (!cr.ok || !cr.applied.contains("~sync")) {
+                    std::fprintf(stderr, "stamped edit: %s\n", cr.error.c_str());
+                    return 1;
+                }
+                stamps.push_back(msSince(t0));
+                if (auto err = s.append(ws.takeUnsaved()); !err.empty()) {
+                    std::fprintf(stderr, "append: %s\n", err.c_str());
+                    return 1;
+                }
+                stampedEdits.push_back(msSince(t0));
+            }
+        }
+        std::sort(stamps.begin(), stamps.end());
+        std::sort(stampedEdits.begin(), stampedEdits.end());
         std::printf("store.native.load_ms.%s %.2f ms\n", label, loadMs);
         std::printf("store.native.edit_ms.%s %.3f ms\n", label, edits[edits.size() / 2]);
         std::printf("store.native.append_ms.%s %.3f ms\n", label, appends[appends.size() / 2]);
         std::printf("store.native.compact_ms.%s %.2f ms\n", label, compactMs);
+        std::printf("sync.stamp_ms.%s %.3f ms\n", label, stamps[stamps.size() / 2]);
+        std::printf("store.native.stamped_edit_ms.%s %.3f ms\n", label, stampedEdits[stampedEdits.size() / 2]);
         std::fflush(stdout);
         fs::remove_all(dir, ec);
     }

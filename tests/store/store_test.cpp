@@ -16,6 +16,8 @@
 
 #include "core/codec.h"
 #include "core/command.h"
+#include "core/merge.h"
+#include "core/workspace.h"
 #include "platform/store.h"
 
 using namespace funnel;
@@ -478,4 +480,74 @@ TEST_CASE("two writers on one directory (two tabs): each catches up with the oth
         CHECK(text(*c.document) == text(a));
         CHECK(sb.seq() == sa.seq());
     }
+}
+
+TEST_CASE("team sync stamps are stored with the data: random kill points keep them consistent") {
+    // Every durable batch (stamped edits, merges of another replica's changes) comes back with
+    // exactly the sync state it had; a kill never leaves data without its stamps or the reverse.
+    TempDir t;
+    std::mt19937 rng(7);
+    const std::string me = "00000000000000aa";
+    Workspace start(makeDefaultDocument(kNow));
+    start.setReplica(me);
+    {
+        store::Store s(t.path);
+        s.load();
+        REQUIRE(s.reset(start.storedDocument()) == "");
+    }
+    std::string savedText = canonicalText(start.document(), start.syncState());
+    SyncState savedState = start.syncState();
+    Workspace other(makeDefaultDocument(kNow));  // another replica whose edits get merged in
+    other.setReplica("00000000000000bb");
+    Time now = kNow;
+    int kills = 0, merges = 0;
+    store::Options small;
+    small.fsync = false;
+    small.compactSegments = 6;
+    for (int round = 0; round < 60; ++round) {
+        CAPTURE(round);
+        const int killAt = std::uniform_int_distribution<int>(0, 30)(rng);
+        int n = 0;
+        store::Options o = small;
+        o.crashAt = [&](const std::string&) { return n++ == killAt; };
+        store::Store s(t.path, o);
+        auto r = s.load();
+        REQUIRE(r.kind == store::LoadResult::Kind::Loaded);
+        Workspace ws(std::move(*r.document));
+        REQUIRE(ws.replica() == me);
+        REQUIRE(ws.syncState() == savedState);
+        REQUIRE(canonicalText(ws.document(), ws.syncState()) == savedText);
+        for (;;) {
+            const int what = static_cast<int>(rng() % 5);
+            now += 1000;
+            const CommandContext ctx{now, "m-me"};
+            const std::string id = "d" + std::to_string(rng() % 8);
+            if (what == 0) {
+                other.perform({{"op", "deal.create"}, {"title", "from b " + std::to_string(now)}}, ctx);
+                REQUIRE(ws.applyMerge(merge(ws.document(), ws.syncState(), other.document(), other.syncState())));
+                ws.acknowledge();
+                ++merges;
+            } else if (!ws.document().findDeal(id)) {
+                REQUIRE(ws.perform({{"op", "deal.create"}, {"id", id}, {"title", "t"}}, ctx).ok);
+            } else if (what == 1) {
+                const bool deleted = ws.document().findDeal(id)->deleted;
+                REQUIRE(ws.perform({{"op", deleted ? "deal.restore" : "deal.delete"}, {"id", id}}, ctx).ok);
+            } else {
+                REQUIRE(ws.perform({{"op", "deal.set"}, {"id", id}, {"field", "value"}, {"value", double(rng() % 1000)}}, ctx).ok);
+            }
+            if (s.append(ws.takeUnsaved()) != "") {
+                ++kills;
+                break;
+            }
+            savedText = canonicalText(ws.document(), ws.syncState());
+            savedState = ws.syncState();
+            if (s.wantsCompaction() && s.compact(ws.storedDocument()) != "") {
+                ++kills;
+                break;
+            }
+        }
+    }
+    CHECK(kills == 60);
+    CHECK(merges > 10);
+    CHECK(!savedState.records.empty());
 }
