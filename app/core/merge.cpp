@@ -987,6 +987,12 @@ template <class T>
 class Lookup {
 public:
     explicit Lookup(const std::vector<T>& list) : list_(list) {}
+    // `hint`: where the record was before the command (the snapshot's index); most commands
+    // leave it there, so the scan is skipped.
+    const T* find(const Id& id, long hint) {
+        if (hint >= 0 && std::size_t(hint) < list_.size() && list_[std::size_t(hint)].id == id) return &list_[std::size_t(hint)];
+        return find(id);
+    }
     const T* find(const Id& id) {
         if (++lookups_ > 8 && index_.empty() && !list_.empty()) {
             index_.reserve(list_.size());
@@ -1008,13 +1014,16 @@ private:
 };
 
 template <class T, class Add>
-void addTouched(Flat& b, Flat& a, const json& before, Lookup<T>& after, const Id& id, Add add) {
+void addTouched(Flat& b, Flat& a, const json& snap, Lookup<T>& after, const Id& id, Add add) {
+    static const json kNull;
+    const json& before = snap.contains("record") ? snap["record"] : kNull;
     if (before.is_object()) {
         T r;
         std::string error;
         if (decodeRecord(before, r, error, "")) add(b, r);
     }
-    if (const T* r = after.find(id)) add(a, *r);
+    const json& index = snap.contains("index") ? snap["index"] : kNull;
+    if (const T* r = after.find(id, index.is_number_integer() ? index.get<long>() : -1)) add(a, *r);
 }
 }  // namespace
 
@@ -1036,15 +1045,15 @@ bool stampCommand(SyncState& state, Clock& clock, const Document& after, const j
             if (!snap.is_object()) continue;
             const std::string entity = snap.value("entity", std::string());
             const Id id = snap.value("id", std::string());
-            static const json kNull;
-            const json& before = snap.contains("record") ? snap["record"] : kNull;
-            if (entity == "customer") addTouched(b, a, before, customers, id, simple("customer"));
-            else if (entity == "contact") addTouched(b, a, before, contacts, id, simple("contact"));
-            else if (entity == "deal") addTouched(b, a, before, deals, id, [](Flat& f, const Deal& d) { addDeal(f, d); });
-            else if (entity == "activity") addTouched(b, a, before, activities, id, simple("activity"));
-            else if (entity == "member") addTouched(b, a, before, members, id, simple("member"));
-            else if (entity == "pipeline") addTouched(b, a, before, pipelines, id, simple("pipeline"));
+            if (entity == "customer") addTouched(b, a, snap, customers, id, simple("customer"));
+            else if (entity == "contact") addTouched(b, a, snap, contacts, id, simple("contact"));
+            else if (entity == "deal") addTouched(b, a, snap, deals, id, [](Flat& f, const Deal& d) { addDeal(f, d); });
+            else if (entity == "activity") addTouched(b, a, snap, activities, id, simple("activity"));
+            else if (entity == "member") addTouched(b, a, snap, members, id, simple("member"));
+            else if (entity == "pipeline") addTouched(b, a, snap, pipelines, id, simple("pipeline"));
             else if (entity == "settings") {
+                static const json kNull;
+                const json& before = snap.contains("record") ? snap["record"] : kNull;
                 Settings st;
                 std::string error;
                 if (before.is_object() && decodeRecord(before, st, error, "")) b["settings"] = settingsFields(st);
