@@ -94,6 +94,9 @@ const char* kObjectionKeys[] = {"objection.price",      "objection.function",   
                                 "objection.competitor", "objection.resourceSupport", "objection.guarantee",
                                 "objection.other"};
 
+// Each language named in itself (the same in every UI language), in kLanguages order.
+constexpr const char* kLanguageNames[] = {"English", "简体中文", "繁體中文", "한국어"};
+
 void sectionHeader(ViewContext& ctx, const char* key) {
     ImGui::Spacing();
     ImGui::PushStyleColor(ImGuiCol_Text, ctx.palette.accent);
@@ -769,6 +772,49 @@ void Screens::settingsPlaybook(ViewContext& ctx, const Pipeline& p) {
     ctx.record("button:add-playbook-item");
 }
 
+// Every stage's name in all four languages, side by side. An empty field falls back to the
+// English name (shown as its hint); clearing the only name a stage has is not applied.
+void Screens::settingsStageNames(ViewContext& ctx, const Pipeline& p) {
+    if (p.stages.empty()) return;
+    sectionHeader(ctx, "settings.stage_names");
+    ImGui::TextDisabled("%s", ctx.t("settings.stage_names_hint"));
+    if (!ImGui::BeginTable("##stage-names", 4, ImGuiTableFlags_SizingStretchSame | ImGuiTableFlags_RowBg)) return;
+    for (const char* name : kLanguageNames) ImGui::TableSetupColumn(name);
+    ImGui::TableHeadersRow();
+    std::string text;
+    for (const Stage& stg : p.stages) {
+        ImGui::PushID(stg.id.c_str());
+        ImGui::TableNextRow();
+        for (int i = 0; i < 4; ++i) {
+            const std::string lang = kLanguages[i];
+            ImGui::TableNextColumn();
+            ImGui::PushID(i);
+            auto it = stg.name.byLang.find(lang);
+            text = it == stg.name.byLang.end() ? std::string() : it->second;
+            ImGui::SetNextItemWidth(-1);
+            if (ImGui::InputTextWithHint("##name", stg.name.get(lang).c_str(), &text)) {
+                json names = json::object();
+                bool any = false;
+                for (const auto& [l, n] : stg.name.byLang) {
+                    if (l == lang || n.empty()) continue;
+                    names[l] = n;
+                    any = true;
+                }
+                if (text.find_first_not_of(" \t") != std::string::npos) {
+                    names[lang] = text;
+                    any = true;
+                }
+                if (any)
+                    ctx.push({{"op", "stage.set"}, {"pipelineId", p.id}, {"id", stg.id}, {"field", "name"}, {"value", names}});
+            }
+            ctx.record("field:stage.name." + lang + ":" + stg.id);
+            ImGui::PopID();
+        }
+        ImGui::PopID();
+    }
+    ImGui::EndTable();
+}
+
 void Screens::settingsTeam(ViewContext& ctx) {
     sectionHeader(ctx, "settings.team");
     std::string s;
@@ -837,13 +883,12 @@ void Screens::settings(ViewContext& ctx) {
     if (ImGui::RadioButton(ctx.t("settings.dark"), dark == 1) && !dark) ctx.push({{"op", "settings.set"}, {"field", "theme"}, {"value", "dark"}});
     ctx.record("field:settings.theme.dark");
     fieldLabel(ctx, "settings.language");
-    static const char* kLangNames[] = {"English", "简体中文", "繁體中文", "한국어"};
     int li = 0;
     for (int i = 0; i < 4; ++i)
         if (ctx.lang == kLanguages[i]) li = i;
-    if (ImGui::BeginCombo("##settings.language", kLangNames[li])) {
+    if (ImGui::BeginCombo("##settings.language", kLanguageNames[li])) {
         for (int i = 0; i < 4; ++i) {
-            if (ImGui::Selectable(kLangNames[i], i == li) && i != li) {
+            if (ImGui::Selectable(kLanguageNames[i], i == li) && i != li) {
                 // Kept in the document (the next visit opens in it) and applied to this session now.
                 ctx.push({{"op", "settings.set"}, {"field", "language"}, {"value", kLanguages[i]}});
                 ctx.switchLanguage = kLanguages[i];
@@ -876,7 +921,7 @@ void Screens::settings(ViewContext& ctx) {
         ImGui::EndCombo();
     }
 
-    // Stages of the board's pipeline: name in the UI language, probability, idle days.
+    // Stages of the board's pipeline: name in the UI language (all four below), probability, idle days.
     const Pipeline* p = doc.findPipeline(board.pipelineId());
     if (!p && !doc.pipelines.empty()) p = &doc.pipelines.front();
     sectionHeader(ctx, "settings.stages");
@@ -938,6 +983,7 @@ void Screens::settings(ViewContext& ctx) {
         ctx.record("button:add-stage");
     }
 
+    if (p) settingsStageNames(ctx, *p);
     if (p) settingsPlaybook(ctx, *p);
 
     // Pipelines: switch the one being edited (and shown on the board), or add one.

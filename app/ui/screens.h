@@ -26,6 +26,7 @@ private:
     void settingsTeam(ViewContext& ctx);
     void settingsRates(ViewContext& ctx);
     void settingsPlaybook(ViewContext& ctx, const Pipeline& p);
+    void settingsStageNames(ViewContext& ctx, const Pipeline& p);
 
     bool openCreated_ = false;
     std::string newContactName_;

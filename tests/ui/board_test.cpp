@@ -420,3 +420,51 @@ TEST_CASE("a quick click (move, press, release before one frame) opens the card"
     ui.fastClick("deal:" + f.deals[0]);
     CHECK(ui.app().route() == "#/deal/" + f.deals[0]);
 }
+
+TEST_CASE("settings: a stage's name is edited in each of the four languages") {
+    Fixture f(1);
+    CommandContext cc{1764288000000, f.doc.settings.me};
+    auto r = applyCommand(f.doc, {{"op", "stage.create"}, {"pipelineId", f.pipeline().id}, {"name", {{"en", "Pilot"}}}}, cc);
+    REQUIRE_MESSAGE(r.ok, r.error);
+    const Id pilot = r.result["id"].get<std::string>();
+    UiDriver ui(f.doc, "en", ImVec2(1400, 2400));  // the whole settings page without scrolling
+    ui.click("nav:settings");
+    auto stageName = [&](const Id& id) -> const LocalText& {
+        const Stage* s = ui.doc().pipelines.front().findStage(id);
+        REQUIRE(s != nullptr);
+        return s->name;
+    };
+    auto retype = [&](const std::string& field, const std::string& text) {
+        ui.click(field);
+        ui.press(ImGuiKey_A, ImGuiMod_Ctrl);
+        if (text.empty()) ui.press(ImGuiKey_Backspace);
+        else ui.type(text);
+        ui.press(ImGuiKey_Enter);
+    };
+
+    // Another language than the UI's: only that language's name changes.
+    retype("field:stage.name.zh-Hans:" + f.stage(0), "潜在客户");
+    CHECK(stageName(f.stage(0)).byLang.at("zh-Hans") == "潜在客户");
+    CHECK(stageName(f.stage(0)).get("en") == "Lead");
+    CHECK(stageName(f.stage(0)).get("ko") == "리드");
+
+    // A language the stage has no name in yet gets one; the others stay as they were.
+    REQUIRE(stageName(pilot).byLang.count("ko") == 0);
+    retype("field:stage.name.ko:" + pilot, "파일럿");
+    CHECK(stageName(pilot).byLang.at("ko") == "파일럿");
+    CHECK(stageName(pilot).byLang.at("en") == "Pilot");
+
+    // Clearing a name falls back to English; clearing the only name a stage has is not applied.
+    retype("field:stage.name.ko:" + pilot, "");
+    CHECK(stageName(pilot).byLang.count("ko") == 0);
+    CHECK(stageName(pilot).get("ko") == "Pilot");
+    retype("field:stage.name.en:" + pilot, "");
+    CHECK(stageName(pilot).get("en") == "Pilot");
+
+    // The board in that language shows the new name.
+    ui.app().setLanguage("zh-Hans");
+    ui.frame();  // the navigation is laid out anew in that language
+    ui.click("nav:board");
+    CHECK(ui.has("潜在客户"));
+    CHECK_FALSE(ui.has("线索"));
+}
