@@ -25,6 +25,8 @@ namespace {
 constexpr float kCardHeight = 98.0f;
 constexpr float kCardGap = 8.0f;
 constexpr float kColumnWidth = 272.0f;
+constexpr float kAccentHeight = 4.0f;   // the stage's colour strip along a column's top
+constexpr float kAccentGap = 6.0f;      // between the strip and the stage name
 constexpr float kDayMs = 86400000.0f;
 const char* kDealPayload = "FUNNEL_DEAL";
 
@@ -351,7 +353,9 @@ void Board::drawColumn(ViewContext& ctx, Column& col, int stageIndex, float widt
     // Header: accent strip, stage name, count, totals.
     ImVec2 wp = ImGui::GetWindowPos();
     ImU32 accent = pal.stage[stageIndex % 8];
-    dl->AddRectFilled(wp, ImVec2(wp.x + width, wp.y + 4), accent, 8.0f, ImDrawFlags_RoundCornersTop);
+    dl->AddRectFilled(wp, ImVec2(wp.x + width, wp.y + kAccentHeight), accent, 8.0f, ImDrawFlags_RoundCornersTop);
+    // The child has no padding (no border): without this the name's line box starts under the strip.
+    ImGui::SetCursorPosY(kAccentHeight + kAccentGap);
     const std::string& name = stage.name.get(ctx.lang);
     ImGui::TextUnformatted(name.c_str());
     ctx.record(name, "stage:" + stage.id);

@@ -13,8 +13,7 @@
 #include <imgui.h>
 
 #include "core/demo.h"
-#include "core/workspace.h"
-#include "ui/app.h"
+#include "headless_app.h"
 
 using namespace funnel;
 
@@ -32,67 +31,48 @@ double percentile(std::vector<double> v, double p) {
 
 void run(const Sizes& size) {
     const Time now = 1764288000000;
-    Workspace ws(makeDemoDocument(42, size.deals, now, ""));
-    ImGuiContext* ctx = ImGui::CreateContext();
+    test::HeadlessApp headless(makeDemoDocument(42, size.deals, now, ""), "en", ImVec2(1600, 900), now);
     ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(1600, 900);
-    io.DeltaTime = 1.0f / 60.0f;
-    io.BackendFlags |= ImGuiBackendFlags_RendererHasTextures;
-    io.Fonts->AddFontDefault();
-    {
-        ui::App app(ws);
-        app.setClock(now, 0);
-        std::vector<double> ms;
-        auto frame = [&](bool measure) {
-            auto t0 = std::chrono::steady_clock::now();
-            ImGui::NewFrame();
-            app.draw();
-            ImGui::Render();
-            for (ImTextureData* tex : ImGui::GetPlatformIO().Textures)
-                if (tex->Status != ImTextureStatus_OK && tex->Status != ImTextureStatus_Destroyed) {
-                    tex->SetTexID(static_cast<ImTextureID>(1));
-                    tex->SetStatus(ImTextureStatus_OK);
-                }
-            CommandContext cc{now, ws.document().settings.me};
-            app.applyFrame(cc);
-            double d = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-            if (measure) ms.push_back(d);
-        };
-        for (int i = 0; i < 5; ++i) frame(false);  // warm up: first frames build the atlas and the columns
-        int cards = 0;
-        for (const auto& [key, rect] : app.itemRects().all()) cards += key.rfind("deal:", 0) == 0;
-        if (cards == 0) {
-            std::fprintf(stderr, "board bench: no card on the board with %d deals\n", size.deals);
-            std::exit(1);
-        }
-        std::fprintf(stderr, "board bench: %d deals, %d cards drawn\n", size.deals, cards);
-
-        // Scroll the second column down and up.
-        const ImVec2 column(280 + 140, 500);
-        io.AddMousePosEvent(column.x, column.y);
-        for (int i = 0; i < 200; ++i) {
-            io.AddMouseWheelEvent(0, i < 100 ? -3.0f : 3.0f);
-            frame(true);
-        }
-        // Drag a card of the first column across three columns and back, then drop where it began.
-        const ImVec2 card(140, 220);
-        io.AddMousePosEvent(card.x, card.y);
-        frame(true);
-        io.AddMouseButtonEvent(ImGuiMouseButton_Left, true);
-        frame(true);
-        for (int i = 0; i <= 200; ++i) {
-            float t = i <= 100 ? i / 100.0f : (200 - i) / 100.0f;
-            io.AddMousePosEvent(card.x + t * 3 * 282, card.y + 40 * t);
-            frame(true);
-        }
-        io.AddMouseButtonEvent(ImGuiMouseButton_Left, false);
-        frame(true);
-        std::printf("board.frame_p50_ms.native.%s %.3f ms\n", size.name, percentile(ms, 0.50));
-        std::printf("board.frame_p95_ms.native.%s %.3f ms\n", size.name, percentile(ms, 0.95));
-        std::fflush(stdout);
+    ui::App& app = headless.app();
+    std::vector<double> ms;
+    auto frame = [&](bool measure) {
+        auto t0 = std::chrono::steady_clock::now();
+        headless.frame(now);
+        double d = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        if (measure) ms.push_back(d);
+    };
+    for (int i = 0; i < 5; ++i) frame(false);  // warm up: first frames build the atlas and the columns
+    int cards = 0;
+    for (const auto& [key, rect] : app.itemRects().all()) cards += key.rfind("deal:", 0) == 0;
+    if (cards == 0) {
+        std::fprintf(stderr, "board bench: no card on the board with %d deals\n", size.deals);
+        std::exit(1);
     }
-    ImGui::DestroyContext(ctx);
+    std::fprintf(stderr, "board bench: %d deals, %d cards drawn\n", size.deals, cards);
+
+    // Scroll the second column down and up.
+    const ImVec2 column(280 + 140, 500);
+    io.AddMousePosEvent(column.x, column.y);
+    for (int i = 0; i < 200; ++i) {
+        io.AddMouseWheelEvent(0, i < 100 ? -3.0f : 3.0f);
+        frame(true);
+    }
+    // Drag a card of the first column across three columns and back, then drop where it began.
+    const ImVec2 card(140, 220);
+    io.AddMousePosEvent(card.x, card.y);
+    frame(true);
+    io.AddMouseButtonEvent(ImGuiMouseButton_Left, true);
+    frame(true);
+    for (int i = 0; i <= 200; ++i) {
+        float t = i <= 100 ? i / 100.0f : (200 - i) / 100.0f;
+        io.AddMousePosEvent(card.x + t * 3 * 282, card.y + 40 * t);
+        frame(true);
+    }
+    io.AddMouseButtonEvent(ImGuiMouseButton_Left, false);
+    frame(true);
+    std::printf("board.frame_p50_ms.native.%s %.3f ms\n", size.name, percentile(ms, 0.50));
+    std::printf("board.frame_p95_ms.native.%s %.3f ms\n", size.name, percentile(ms, 0.95));
+    std::fflush(stdout);
 }
 
 }  // namespace

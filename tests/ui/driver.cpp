@@ -16,45 +16,15 @@ void throwOnAssert(const char* expr, const char* file, int line) {
 }
 }  // namespace
 
-UiDriver::UiDriver(Document doc, const std::string& lang, ImVec2 size)
-    : ctx_(ImGui::CreateContext()), ws_(std::move(doc)), app_(ws_) {
+UiDriver::UiDriver(Document doc, const std::string& lang, ImVec2 size) : headless_(std::move(doc), lang, size, now) {
     ui::setAssertHandler(throwOnAssert);
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.LogFilename = nullptr;
-    io.DisplaySize = size;
-    io.DeltaTime = 1.0f / 60.0f;
-    // Pretend to be a renderer that takes textures: glyphs are "uploaded" by marking them OK.
-    io.BackendFlags |= ImGuiBackendFlags_RendererHasTextures;
-    io.Fonts->AddFontDefault();
-    app_.setLanguage(lang);
-    app_.setClock(now, 0);
     frame();
 }
 
-UiDriver::~UiDriver() {
-    ImGui::DestroyContext(ctx_);
-    ui::setAssertHandler(nullptr);
-}
+UiDriver::~UiDriver() { ui::setAssertHandler(nullptr); }
 
 void UiDriver::frame() {
-    app_.setClock(now, 0);
-    ImGui::NewFrame();
-    app_.draw();
-    ImGui::Render();
-    for (ImTextureData* tex : ImGui::GetPlatformIO().Textures) {
-        if (tex->Status == ImTextureStatus_WantCreate || tex->Status == ImTextureStatus_WantUpdates) {
-            tex->SetTexID(static_cast<ImTextureID>(1));
-            tex->SetStatus(ImTextureStatus_OK);
-        } else if (tex->Status == ImTextureStatus_WantDestroy && tex->UnusedFrames > 0) {
-            tex->SetTexID(ImTextureID_Invalid);
-            tex->SetStatus(ImTextureStatus_Destroyed);
-        }
-    }
-    CommandContext cc;
-    cc.now = now;
-    cc.actor = ws_.document().settings.me;
-    app_.applyFrame(cc);
+    headless_.frame(now);
     now += 16;
 }
 
@@ -62,10 +32,10 @@ void UiDriver::frames(int n) {
     for (int i = 0; i < n; ++i) frame();
 }
 
-bool UiDriver::has(const std::string& key) const { return app_.itemRects().find(key).has_value(); }
+bool UiDriver::has(const std::string& key) const { return headless_.app().itemRects().find(key).has_value(); }
 
 ui::Rect UiDriver::rect(const std::string& key) const {
-    auto r = app_.itemRects().find(key);
+    auto r = headless_.app().itemRects().find(key);
     if (!r) FAIL("no item drawn under \"" << key << "\"");
     return *r;
 }

@@ -1,5 +1,5 @@
-// Funnel — the headless UI test driver: an ImGui context with no backend, the real App on a
-// Workspace, fed mouse and keyboard events and stepped frame by frame. Items are found through
+// Funnel — the headless UI test driver: the real App on a Workspace with no backend
+// (tests/headless/headless_app.h), fed mouse and keyboard events and stepped frame by frame. Items are found through
 // the rectangles the views record (App::itemRects), by visible label or stable id.
 #pragma once
 
@@ -7,8 +7,7 @@
 
 #include <imgui.h>
 
-#include "core/workspace.h"
-#include "ui/app.h"
+#include "headless_app.h"
 
 namespace funnel::test {
 
@@ -36,15 +35,13 @@ public:
     void type(const std::string& utf8);            // into the focused field
     void press(ImGuiKey key, ImGuiKeyChord mods = 0);
 
-    Workspace& workspace() { return ws_; }
-    const Document& doc() const { return ws_.document(); }
-    ui::App& app() { return app_; }
+    Workspace& workspace() { return headless_.workspace(); }
+    const Document& doc() const { return headless_.workspace().document(); }
+    ui::App& app() { return headless_.app(); }
     Time now = 1764288000000;                       // 2025-11-28T00:00:00Z, fixed for repeatable tests
 
 private:
-    ImGuiContext* ctx_ = nullptr;
-    Workspace ws_;
-    ui::App app_;
+    HeadlessApp headless_;
 };
 
 }  // namespace funnel::test
