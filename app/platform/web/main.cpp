@@ -11,17 +11,16 @@
 #include <cstdlib>
 #include <string>
 
-#include <GLES3/gl3.h>
 #include <emscripten.h>
 #include <emscripten/html5.h>
 #include <imgui.h>
-#include <imgui_impl_opengl3.h>
 
 #include "core/demo.h"
 #include "core/model.h"
 #include "platform/web/fonts.h"
 #include "platform/web/input.h"
 #include "platform/web/persistence.h"
+#include "platform/web/renderer.h"
 #include "platform/web/tab.h"
 #include "platform/web/text_agent.h"
 #include "ui/strings.h"
@@ -215,7 +214,6 @@ void drawFrame() {
     const Time now = nowMs();
     t.app.setClock(now, utcOffsetMinutes());
     showSaveStatus();
-    ImGui_ImplOpenGL3_NewFrame();
     ImGui::NewFrame();
     t.app.draw();
     ImGui::Render();
@@ -225,11 +223,7 @@ void drawFrame() {
     ensureStorageTick();
 
     emscripten_webgl_make_context_current(l.gl);
-    glViewport(0, 0, l.fbWidth, l.fbHeight);
-    const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
-    glClearColor(bg.x, bg.y, bg.z, 1.0f);
-    glClear(GL_COLOR_BUFFER_BIT);
-    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    render(ImGui::GetDrawData(), l.fbWidth, l.fbHeight, ImGui::GetStyle().Colors[ImGuiCol_WindowBg]);
 
     if (t.app.route() != l.lastRoute) {
         l.lastRoute = t.app.route();
@@ -401,7 +395,10 @@ int main() {
     io.IniFilename = nullptr;    // layout comes from the app, not from a file in the FS
     io.LogFilename = nullptr;
     io.BackendPlatformName = "funnel_web";
-    ImGui_ImplOpenGL3_Init("#version 300 es");
+    if (!startRenderer()) {
+        EM_ASM({ if (Module.funnelFail) Module.funnelFail('webgl2'); });
+        return 1;
+    }
     installTextAgent();
     installInput(kCanvas);
 
