@@ -144,6 +144,7 @@
     funnelPage: {
       browserLanguage: browserLanguage(), queryLanguage, hash: location.hash, demo: params.has('demo') ? '1' : '',
       bench: params.get('bench') || '',
+      benchStore: params.get('benchStore') || '',
     },
     funnelFirstFrame() {
       document.getElementById('funnel-loading').style.display = 'none';

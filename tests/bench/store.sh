@@ -1,5 +1,6 @@
 # The durable store on disk (native, app/platform/store.cpp) for 1k / 10k / 100k deals:
-# store.native.{load,edit,compact}_ms.<n>, from tests/store/store_bench.cpp.
+# store.{load,edit,append,compact}_ms.native.<n>, from tests/store/store_bench.cpp (the browser's
+# figures, store.*.wasm.<n>, come from tests/bench/store.mjs: `scripts/bench store` runs both).
 # Prints "name value unit" lines for scripts/bench.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."

@@ -1,13 +1,14 @@
-// Benchmark of the durable store on disk (native): for 1k / 10k / 100k deals prints
-//   store.native.load_ms.<n>     open the store (snapshot + journal) until the document is in memory
-//   store.native.edit_ms.<n>     one edit until its journal segment is fsync'ed (median of 50)
-//   store.native.append_ms.<n>   the store's part of that: write + fsync one segment
-//   store.native.compact_ms.<n>  one compaction (encode + write + fsync the snapshot)
+// Benchmark of the durable store on disk (native): for the 1k / 10k / 100k-deal demo documents
+// (makeDemoDocument, the same ones as in the browser) prints
+//   store.load_ms.native.<n>     open the store (snapshot + journal) until the document is in memory
+//   store.edit_ms.native.<n>     one edit until its journal segment is fsync'ed (median of 50)
+//   store.append_ms.native.<n>   the store's part of that: write + fsync one segment
+//   store.compact_ms.native.<n>  one compaction (encode + write + fsync the snapshot)
 //   sync.stamp_ms.<n>            one edit through Workspace::perform: applied and stamped for team
 //                                sync (only the touched records are compared; median of 50)
-//   store.native.stamped_edit_ms.<n>  that edit until its segment (stamps included) is fsync'ed
+//   store.stamped_edit_ms.native.<n>  that edit until its segment (stamps included) is fsync'ed
 // as "name value unit" lines (tests/bench/store.sh hands them to scripts/bench). The browser's
-// figures (store.edit_ms.<n>, IndexedDB) come from tests/bench/store-web.mjs.
+// figures (store.*.wasm.<n>, IndexedDB) come from tests/bench/store.mjs.
 // Usage: funnel_store_bench [dir]
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 
 #include "core/codec.h"
 #include "core/command.h"
+#include "core/demo.h"
 #include "core/workspace.h"
 #include "platform/store.h"
 
@@ -34,33 +36,6 @@ double msSince(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
-Document documentWith(int deals) {
-    Document d = makeDefaultDocument(kNow);
-    const Pipeline& p = d.pipelines.front();
-    for (int i = 0; i < deals / 10 + 1; ++i) {
-        Customer c;
-        c.id = "c" + std::to_string(100000000000000 + i);
-        c.name = "客户 " + std::to_string(i);
-        c.industry = "制造业";
-        c.createdAt = kNow;
-        d.customers.push_back(std::move(c));
-    }
-    for (int i = 0; i < deals; ++i) {
-        Deal x;
-        x.id = "d" + std::to_string(100000000000000 + i);
-        x.title = "거래 " + std::to_string(i);
-        x.customerId = d.customers[static_cast<std::size_t>(i / 10)].id;
-        x.pipelineId = p.id;
-        x.stageId = p.stages[static_cast<std::size_t>(i) % p.stages.size()].id;
-        x.value = 1000.0 + i;
-        x.createdAt = x.updatedAt = kNow;
-        x.order = i;
-        x.nextStep = "Send the quote";
-        d.deals.push_back(std::move(x));
-    }
-    return d;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -69,7 +44,7 @@ int main(int argc, char** argv) {
         const fs::path dir = root / label;
         std::error_code ec;
         fs::remove_all(dir, ec);
-        Document live = documentWith(deals);
+        Document live = makeDemoDocument(42, deals, kNow, "");
         {
             store::Store s(dir.string());
             s.load();
@@ -142,12 +117,12 @@ int main(int argc, char** argv) {
         }
         std::sort(stamps.begin(), stamps.end());
         std::sort(stampedEdits.begin(), stampedEdits.end());
-        std::printf("store.native.load_ms.%s %.2f ms\n", label, loadMs);
-        std::printf("store.native.edit_ms.%s %.3f ms\n", label, edits[edits.size() / 2]);
-        std::printf("store.native.append_ms.%s %.3f ms\n", label, appends[appends.size() / 2]);
-        std::printf("store.native.compact_ms.%s %.2f ms\n", label, compactMs);
+        std::printf("store.load_ms.native.%s %.2f ms\n", label, loadMs);
+        std::printf("store.edit_ms.native.%s %.3f ms\n", label, edits[edits.size() / 2]);
+        std::printf("store.append_ms.native.%s %.3f ms\n", label, appends[appends.size() / 2]);
+        std::printf("store.compact_ms.native.%s %.2f ms\n", label, compactMs);
         std::printf("sync.stamp_ms.%s %.3f ms\n", label, stamps[stamps.size() / 2]);
-        std::printf("store.native.stamped_edit_ms.%s %.3f ms\n", label, stampedEdits[stampedEdits.size() / 2]);
+        std::printf("store.stamped_edit_ms.native.%s %.3f ms\n", label, stampedEdits[stampedEdits.size() / 2]);
         std::fflush(stdout);
         fs::remove_all(dir, ec);
     }

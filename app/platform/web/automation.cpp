@@ -77,6 +77,7 @@ EMSCRIPTEN_KEEPALIVE const char* funnel_api_stats() {
                       {"firstFrameMs", t.stats.firstFrameMs},
                       {"fontsLoaded", fonts},
                       {"heapBytes", double(__builtin_wasm_memory_size(0)) * 65536.0},
+                      {"deals", t.workspace.document().deals.size()},
                       {"language", t.app.language()},
                       {"route", t.app.route()}});
 }

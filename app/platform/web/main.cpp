@@ -46,6 +46,7 @@ struct Loop {
     std::string lastTitle;
     bool demo = false;           // ?demo: a sample funnel in its own store, never the user's data
     int benchDeals = 0;          // ?bench=<n>: a demo of n deals in memory only (scripts/bench)
+    int benchStoreDeals = 0;     // ?benchStore=<n>: an EMPTY store starts with an n-deal demo
     Persistence persistence;
     bool storageTimer = false;   // tickStorage is scheduled
 };
@@ -315,6 +316,11 @@ void startStorage() {
             const std::string lang = lp.languageOverride.empty() ? lp.browserLanguage : lp.languageOverride;
             tb.workspace.reset(makeDemoDocument(1, 50, nowMs(), lang));
             if (error.empty()) lp.persistence.record({}, tb.workspace, nowMs());
+        } else if (lp.benchStoreDeals > 0) {
+            // tests/bench/store.mjs: the store's first content is a big demo, saved like any
+            // new workspace; the benchmark then reloads to measure the real load path.
+            tb.workspace.reset(makeDemoDocument(42, lp.benchStoreDeals, nowMs(), ""));
+            if (error.empty()) lp.persistence.record({}, tb.workspace, nowMs());
         } else {
             tb.workspace.reset(makeDefaultDocument(nowMs()));
             if (error.empty()) lp.persistence.record({}, tb.workspace, nowMs());
@@ -406,6 +412,7 @@ int main() {
     l.demo = pageSetting("demo") == "1";
     tab().app.setDemo(l.demo);
     l.benchDeals = std::clamp(std::atoi(pageSetting("bench").c_str()), 0, 1000000);
+    l.benchStoreDeals = std::clamp(std::atoi(pageSetting("benchStore").c_str()), 0, 1000000);
     l.languageOverride = pageSetting("queryLanguage");
     const std::string hash = pageSetting("hash");
     tab().app.open(hash.empty() ? "#/board" : hash);
