@@ -26,7 +26,9 @@ constexpr const char* kSnapshotPrefix = "snapshot-";
 constexpr const char* kSegmentPrefix = "journal-";
 constexpr const char* kHeadName = "head";
 constexpr const char* kTempSuffix = ".tmp";
-constexpr int kStoreVersion = 1;
+constexpr const char* kPartInfix = ".part-";  // snapshot-<seq>.part-<k>: the rest of a big snapshot
+constexpr int kStoreVersion = 2;              // the newest version this code reads
+constexpr int kWriteVersion = 1;              // what it writes, unless a snapshot needs parts (version 2)
 
 std::array<std::uint32_t, 256> makeCrcTable() {
     std::array<std::uint32_t, 256> table{};
@@ -56,9 +58,21 @@ std::optional<std::uint64_t> seqOf(const std::string& name, const char* prefix) 
     return v;
 }
 
+// "snapshot-0000000000000042.part-3" -> {42, 3}; nullopt for anything else.
+std::optional<std::pair<std::uint64_t, std::size_t>> partOf(const std::string& name) {
+    const std::size_t at = name.find(kPartInfix);
+    if (at == std::string::npos) return std::nullopt;
+    auto seq = seqOf(name.substr(0, at), kSnapshotPrefix);
+    const std::string k = name.substr(at + std::strlen(kPartInfix));
+    if (!seq || k.empty() || k.size() > 6 || k.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    return std::pair{*seq, static_cast<std::size_t>(std::stoul(k))};
+}
+
 struct Listing {
     std::vector<std::uint64_t> snapshots;  // ascending
     std::vector<std::uint64_t> segments;   // ascending
+    std::vector<std::pair<std::uint64_t, std::size_t>> parts;  // of snapshots (seq, part)
     std::vector<std::string> temps;
 };
 
@@ -70,6 +84,7 @@ Listing listDir(const std::string& dir) {
         const std::string name = e->d_name;
         if (auto s = seqOf(name, kSnapshotPrefix)) l.snapshots.push_back(*s);
         else if (auto g = seqOf(name, kSegmentPrefix)) l.segments.push_back(*g);
+        else if (auto p = partOf(name)) l.parts.push_back(*p);
         else if (name.size() > 4 && name.compare(name.size() - 4, 4, kTempSuffix) == 0) l.temps.push_back(name);
     }
     ::closedir(d);
@@ -101,32 +116,35 @@ bool exists(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0;
 }
 
-// A stored file: the header line (JSON) and the body it describes.
+// A stored file: the header line (JSON) and the body it describes. The body is a view into the
+// file's text, not a copy: a 100k-deal snapshot is 150 MB, and the wasm heap never shrinks.
 struct Framed {
     json header;
-    std::string body;
+    std::string text;
+    std::size_t bodyAt = 0;
+    std::string_view body() const { return std::string_view(text).substr(bodyAt); }
 };
 
 // Checks the frame: header parses, names the expected format, and the body has exactly the
 // announced length and CRC. `why` says what is wrong otherwise.
 std::optional<Framed> readFramed(const std::string& path, const char* format, std::string& why) {
-    std::string all;
+    Framed f;
+    std::string& all = f.text;
     if (!readWhole(path, all)) { why = "cannot read"; return std::nullopt; }
     const std::size_t nl = all.find('\n');
     if (nl == std::string::npos) { why = "no header line (torn)"; return std::nullopt; }
-    Framed f;
     f.header = json::parse(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(nl), nullptr, false);
     if (f.header.is_discarded() || !f.header.is_object()) { why = "unreadable header"; return std::nullopt; }
     if (f.header.value("format", std::string()) != format) { why = "not a " + std::string(format) + " file"; return std::nullopt; }
     if (f.header.value("version", 0) > kStoreVersion) { why = "written by a newer Funnel"; return std::nullopt; }
     const auto bytes = f.header.value("bytes", static_cast<std::uint64_t>(0));
     if (all.size() - nl - 1 != bytes) { why = "length mismatch (torn)"; return std::nullopt; }
-    f.body = all.substr(nl + 1);
-    if (crc32(f.body) != f.header.value("crc32", static_cast<std::uint32_t>(0))) { why = "checksum mismatch"; return std::nullopt; }
+    f.bodyAt = nl + 1;
+    if (crc32(f.body()) != f.header.value("crc32", static_cast<std::uint32_t>(0))) { why = "checksum mismatch"; return std::nullopt; }
     return f;
 }
 
-std::string frameHeader(json header, const std::string& body) {
+std::string frameHeader(json header, std::string_view body) {
     header["bytes"] = body.size();
     header["crc32"] = crc32(body);
     return header.dump() + "\n";
@@ -137,8 +155,27 @@ std::optional<Document> readSnapshot(const std::string& dir, std::uint64_t seq, 
     auto f = readFramed(dir + "/" + snapshotName(seq), "funnel-snapshot", why);
     if (!f) return std::nullopt;
     if (f->header.value("seq", static_cast<std::uint64_t>(-1)) != seq) { why = "seq does not match its name"; return std::nullopt; }
-    bytes = f->body.size();
-    DecodeResult r = decodeDocument(std::string_view(f->body));
+    const auto parts = f->header.value("parts", static_cast<std::size_t>(1));
+    std::string whole;  // only when the snapshot is in parts
+    if (parts > 1) {
+        const auto total = f->header.value("totalBytes", static_cast<std::size_t>(0));
+        whole.reserve(total);
+        whole.append(f->body());
+        f->text = std::string();
+        for (std::size_t k = 1; k < parts; ++k) {
+            auto p = readFramed(dir + "/" + snapshotPartName(seq, k), "funnel-snapshot-part", why);
+            if (!p) { why = "part " + std::to_string(k) + ": " + why; return std::nullopt; }
+            if (p->header.value("seq", static_cast<std::uint64_t>(-1)) != seq || p->header.value("part", std::size_t(0)) != k) {
+                why = "part " + std::to_string(k) + " belongs to another snapshot";
+                return std::nullopt;
+            }
+            whole.append(p->body());
+        }
+        if (whole.size() != total) { why = "parts do not add up to the announced length"; return std::nullopt; }
+    }
+    const std::string_view body = parts > 1 ? std::string_view(whole) : f->body();
+    bytes = body.size();
+    DecodeResult r = decodeDocument(body);
     if (!r.ok) { why = "cannot decode: " + r.error; return std::nullopt; }
     return std::move(r.document);
 }
@@ -147,7 +184,7 @@ std::optional<std::uint64_t> readHead(const std::string& dir) {
     std::string why;
     auto f = readFramed(dir + "/" + kHeadName, "funnel-head", why);
     if (!f) return std::nullopt;
-    json body = json::parse(f->body, nullptr, false);
+    json body = json::parse(f->body(), nullptr, false);
     if (body.is_discarded() || !body.is_object() || !body.contains("snapshot") || !body["snapshot"].is_number_unsigned())
         return std::nullopt;
     return body["snapshot"].get<std::uint64_t>();
@@ -178,7 +215,7 @@ bool makeDirs(const std::string& dir) {
 
 }  // namespace
 
-std::uint32_t crc32(const std::string& bytes) {
+std::uint32_t crc32(std::string_view bytes) {
     static const auto table = makeCrcTable();
     std::uint32_t c = 0xFFFFFFFFu;
     for (unsigned char b : bytes) c = table[(c ^ b) & 0xFFu] ^ (c >> 8);
@@ -186,6 +223,9 @@ std::uint32_t crc32(const std::string& bytes) {
 }
 
 std::string snapshotName(std::uint64_t seq) { return kSnapshotPrefix + seqDigits(seq); }
+std::string snapshotPartName(std::uint64_t seq, std::size_t part) {
+    return snapshotName(seq) + kPartInfix + std::to_string(part);
+}
 std::string segmentName(std::uint64_t seq) { return kSegmentPrefix + seqDigits(seq); }
 
 // [SECTION] Store
@@ -200,18 +240,22 @@ bool Store::crash(const std::string& step) {
     return dead_;
 }
 
-std::string Store::writeFile(const std::string& name, const std::string& header, const std::string& body, const char* step) {
+std::string Store::writeFile(const std::string& name, const std::string& header, std::string_view body, const char* step) {
     const std::string path = dir_ + "/" + name;
     const std::string temp = path + kTempSuffix;
     const bool dying = crash(std::string(step) + ".write");
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) return errnoText("open");
-    // A kill in the middle of a write leaves a prefix of the file: write half and stop.
-    const std::string data = header + body;
-    const std::size_t total = dying ? data.size() / 2 : data.size();
+    // A kill in the middle of a write leaves a prefix of the file: write half and stop. Header
+    // and body are written one after the other (a snapshot is too big to copy into one string).
+    const std::size_t size = header.size() + body.size();
+    const std::size_t total = dying ? size / 2 : size;
     std::size_t done = 0;
     while (done < total) {
-        const ssize_t n = ::write(fd, data.data() + done, total - done);
+        const bool inHeader = done < header.size();
+        const char* from = inHeader ? header.data() + done : body.data() + (done - header.size());
+        const std::size_t upTo = std::min(total, inHeader ? header.size() : size);
+        const ssize_t n = ::write(fd, from, upTo - done);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
             const std::string err = errnoText("write");
@@ -243,7 +287,7 @@ std::optional<Segment> Store::readSegment(std::uint64_t seq, std::string& why) c
     auto f = readFramed(dir_ + "/" + segmentName(seq), "funnel-journal", why);
     if (!f) return std::nullopt;
     if (f->header.value("seq", static_cast<std::uint64_t>(-1)) != seq) { why = "seq does not match its name"; return std::nullopt; }
-    json body = json::parse(f->body, nullptr, false);
+    json body = json::parse(f->body(), nullptr, false);
     if (body.is_discarded() || !body.is_array()) { why = "body is not a list of commands"; return std::nullopt; }
     Segment s;
     s.seq = seq;
@@ -367,11 +411,38 @@ LoadResult Store::load() {
             r.warnings.push_back("removed " + snapshotName(s) + " past the end of the journal");
         }
     }
+    // Parts of a snapshot that was never completed (or was just removed above).
+    for (const auto& [s, k] : l.parts) {
+        if (s > seq || !std::binary_search(l.snapshots.begin(), l.snapshots.end(), s)) {
+            ::unlink((dir_ + "/" + snapshotPartName(s, k)).c_str());
+            r.warnings.push_back("removed " + snapshotPartName(s, k) + " of an unfinished snapshot");
+        }
+    }
     stats_.seq = seq;
     r.seq = seq;
     r.kind = LoadResult::Kind::Loaded;
     r.document = joinStored(std::move(*doc), state, replica);
     return r;
+}
+
+std::string Store::writeSnapshot(std::uint64_t seq, std::string_view body) {
+    // The parts first, the snapshot file last: it is what makes the snapshot exist, so a kill
+    // before it leaves only parts, which the next load removes.
+    const std::size_t part = std::max<std::size_t>(1, options_.snapshotPartBytes);
+    const std::size_t parts = body.size() <= part ? 1 : (body.size() + part - 1) / part;
+    for (std::size_t k = 1; k < parts; ++k) {
+        const std::string_view piece = body.substr(k * part, part);
+        const json header = {{"format", "funnel-snapshot-part"}, {"version", 2}, {"seq", seq}, {"part", k}};
+        if (auto err = writeFile(snapshotPartName(seq, k), frameHeader(header, piece), piece, "part"); !err.empty())
+            return err;
+    }
+    json header = {{"format", "funnel-snapshot"}, {"version", parts > 1 ? 2 : kWriteVersion}, {"seq", seq}};
+    if (parts > 1) {
+        header["parts"] = parts;
+        header["totalBytes"] = body.size();
+    }
+    const std::string_view first = body.substr(0, part);
+    return writeFile(snapshotName(seq), frameHeader(header, first), first, "snapshot");
 }
 
 std::string Store::reset(const Document& doc) {
@@ -383,11 +454,9 @@ std::string Store::reset(const Document& doc) {
     if (!l.segments.empty()) top = std::max(top, l.segments.back());
     const std::uint64_t seq = top + 1;
     const std::string text = encodeDocumentText(doc);
-    if (auto err = writeFile(snapshotName(seq), frameHeader({{"format", "funnel-snapshot"}, {"version", kStoreVersion}, {"seq", seq}}, text), text, "snapshot");
-        !err.empty())
-        return err;
+    if (auto err = writeSnapshot(seq, text); !err.empty()) return err;
     const std::string head = json{{"snapshot", seq}}.dump();
-    if (auto err = writeFile(kHeadName, frameHeader({{"format", "funnel-head"}, {"version", kStoreVersion}}, head), head, "head"); !err.empty())
+    if (auto err = writeFile(kHeadName, frameHeader({{"format", "funnel-head"}, {"version", kWriteVersion}}, head), head, "head"); !err.empty())
         return err;
     stats_ = Stats{};
     stats_.seq = seq;
@@ -405,7 +474,7 @@ std::string Store::append(const std::vector<json>& commands, const std::string& 
     const std::string body = dumpJson(list);
     const std::uint64_t seq = stats_.seq + 1;
     const std::string header = frameHeader(
-        {{"format", "funnel-journal"}, {"version", kStoreVersion}, {"seq", seq}, {"writer", options_.writer}, {"batch", batch}, {"count", commands.size()}}, body);
+        {{"format", "funnel-journal"}, {"version", kWriteVersion}, {"seq", seq}, {"writer", options_.writer}, {"batch", batch}, {"count", commands.size()}}, body);
     if (auto err = writeFile(segmentName(seq), header, body, "segment"); !err.empty()) return err;
     stats_.seq = seq;
     ++stats_.segments;
@@ -443,6 +512,8 @@ Catchup Store::catchUp() {
         std::size_t bytes = 0;
         struct stat st {};
         if (::stat((dir_ + "/" + snapshotName(*head)).c_str(), &st) == 0) bytes = static_cast<std::size_t>(st.st_size);
+        for (std::size_t k = 1; ::stat((dir_ + "/" + snapshotPartName(*head, k)).c_str(), &st) == 0; ++k)
+            bytes += static_cast<std::size_t>(st.st_size);
         previousSnapshotSeq_ = stats_.snapshotSeq;
         stats_.snapshotSeq = *head;
         stats_.snapshotBytes = bytes;
@@ -464,12 +535,9 @@ std::string Store::compactEncoded(const std::string& encoded, std::uint64_t atSe
     if (dead_) return "store closed after a simulated crash";
     if (atSeq != stats_.seq) return "stale: the journal moved on";
     if (atSeq == stats_.snapshotSeq) return "";
-    if (auto err = writeFile(snapshotName(atSeq), frameHeader({{"format", "funnel-snapshot"}, {"version", kStoreVersion}, {"seq", atSeq}}, encoded),
-                             encoded, "snapshot");
-        !err.empty())
-        return err;
+    if (auto err = writeSnapshot(atSeq, encoded); !err.empty()) return err;
     const std::string head = json{{"snapshot", atSeq}}.dump();
-    if (auto err = writeFile(kHeadName, frameHeader({{"format", "funnel-head"}, {"version", kStoreVersion}}, head), head, "head"); !err.empty())
+    if (auto err = writeFile(kHeadName, frameHeader({{"format", "funnel-head"}, {"version", kWriteVersion}}, head), head, "head"); !err.empty())
         return err;
     previousSnapshotSeq_ = stats_.snapshotSeq;
     stats_.snapshotSeq = atSeq;
@@ -487,6 +555,11 @@ std::string Store::prune() {
         if (s >= stats_.snapshotSeq) continue;
         if (crash("prune")) return "simulated crash at prune";
         ::unlink((dir_ + "/" + snapshotName(s)).c_str());
+    }
+    for (const auto& [s, k] : l.parts) {  // after their snapshot file: never a snapshot missing parts
+        if (s >= stats_.snapshotSeq) continue;
+        if (crash("prune")) return "simulated crash at prune";
+        ::unlink((dir_ + "/" + snapshotPartName(s, k)).c_str());
     }
     for (std::uint64_t g : l.segments) {
         if (g > previousSnapshotSeq_) continue;

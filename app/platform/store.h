@@ -5,6 +5,8 @@
 // Layout of the directory (every file starts with a one-line JSON header carrying its length and
 // CRC-32, so a torn or truncated file is detected and ignored, never half-read):
 //   snapshot-<seq>   the encoded document after every journal segment up to and including <seq>
+//                    (its first Options::snapshotPartBytes; the rest, if any, in
+//                    snapshot-<seq>.part-1, -2, …, written before it and named in its header)
 //   journal-<seq>    the applied commands of one save batch, seq = 1, 2, 3, … without gaps
 //   head             names the current snapshot (a hint: a missing or torn head falls back to
 //                    the newest valid snapshot)
@@ -22,6 +24,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/model.h"
@@ -33,6 +36,10 @@ struct Options {
     std::size_t compactMinBytes = 64 * 1024; // …or once they hold more than max(this, snapshot size)
     // Segments that were superseded by the previous snapshot are kept until the next compaction,
     // so that another tab lagging a little behind can still catch up from the journal.
+    // A snapshot bigger than this is written as several files (IndexedDB refuses a record of more
+    // than ~128 MB in Chromium, and IDBFS keeps each file as one record; a 100k-deal document is
+    // ~140 MB). Each part is framed and checked like any file.
+    std::size_t snapshotPartBytes = std::size_t(16) << 20;
     bool fsync = true;                       // flush files and directory natively (tests may skip it)
     std::string writer;                      // id of this writer (a tab, a process), kept in segments
     // Tests: called before each durable step ("segment.write", "segment.rename", "snapshot.write",
@@ -120,7 +127,8 @@ public:
     const Stats& stats() const { return stats_; }
 
 private:
-    std::string writeFile(const std::string& name, const std::string& header, const std::string& body,
+    std::string writeSnapshot(std::uint64_t seq, std::string_view body);
+    std::string writeFile(const std::string& name, const std::string& header, std::string_view body,
                           const char* step);
     std::string prune();
     bool crash(const std::string& step);
@@ -135,8 +143,9 @@ private:
 
 // [SECTION] The file format, exposed for tests and tools
 
-std::uint32_t crc32(const std::string& bytes);
+std::uint32_t crc32(std::string_view bytes);
 std::string snapshotName(std::uint64_t seq);
+std::string snapshotPartName(std::uint64_t seq, std::size_t part);
 std::string segmentName(std::uint64_t seq);
 
 }  // namespace funnel::store

@@ -332,6 +332,101 @@ TEST_CASE("compaction: snapshot, head, prune — a kill after any step reopens t
     }
 }
 
+TEST_CASE("a big snapshot is written in parts, each a file of its own, and read back whole") {
+    TempDir t;
+    Document live = bigDocument(60);
+    store::Options o;
+    o.snapshotPartBytes = 1000;
+    store::Store s(t.path, o);
+    s.load();
+    REQUIRE(s.reset(live) == "");
+    const std::size_t total = text(live).size();
+    const std::size_t parts = (total + 999) / 1000;
+    REQUIRE(parts > 3);
+    for (std::size_t k = 1; k < parts; ++k) CHECK(fs::exists(t.file(store::snapshotPartName(s.seq(), k))));
+    CHECK_FALSE(fs::exists(t.file(store::snapshotPartName(s.seq(), parts))));
+    for (const auto& e : fs::directory_iterator(t.path)) CHECK(fs::file_size(e.path()) < 1000 + 200);
+
+    auto r = reopen(t.path);  // a reader with other options reads it all the same
+    REQUIRE(r.kind == store::LoadResult::Kind::Loaded);
+    CHECK(r.warnings.empty());
+    CHECK(text(*r.document) == text(live));
+
+    // Compaction replaces them; the old snapshot's parts go with it.
+    const std::uint64_t first = s.seq();
+    Editor ed(7);
+    REQUIRE(s.append(ed.batch(live, 4)) == "");
+    REQUIRE(s.compact(live) == "");
+    CHECK_FALSE(fs::exists(t.file(store::snapshotPartName(first, 1))));
+    CHECK(fs::exists(t.file(store::snapshotPartName(s.seq(), 1))));
+    r = reopen(t.path);
+    REQUIRE(r.kind == store::LoadResult::Kind::Loaded);
+    CHECK(text(*r.document) == text(live));
+
+    // A missing or damaged part makes the snapshot unreadable, never a shorter document.
+    fs::remove(t.file(store::snapshotPartName(s.seq(), 2)));
+    r = reopen(t.path);
+    CHECK(r.kind == store::LoadResult::Kind::Failed);
+}
+
+TEST_CASE("a snapshot in parts: a kill after any step of a compaction reopens to the same document") {
+    store::Options small;
+    small.snapshotPartBytes = 1000;
+    auto setup = [&](const std::string& dir, Document& live) {
+        store::Store s(dir, small);
+        s.load();
+        REQUIRE(s.reset(live) == "");
+        Editor ed(9);
+        for (int b = 0; b < 4; ++b) REQUIRE(s.append(ed.batch(live, 2)) == "");
+    };
+    int steps = 0;
+    {
+        TempDir t;
+        Document live = bigDocument(40);
+        setup(t.path, live);
+        std::vector<std::string> seen;
+        store::Options o = small;
+        o.crashAt = [&](const std::string& step) { seen.push_back(step); return false; };
+        store::Store c(t.path, o);
+        REQUIRE(c.load().kind == store::LoadResult::Kind::Loaded);
+        REQUIRE(c.compact(live) == "");
+        steps = static_cast<int>(seen.size());
+        REQUIRE(steps > 8);
+        CHECK(seen[0] == "part.write");
+    }
+    for (int k = 0; k < steps; ++k) {
+        CAPTURE(k);
+        TempDir t;
+        Document live = bigDocument(40);
+        setup(t.path, live);
+        int n = 0;
+        store::Options o = small;
+        o.crashAt = [&](const std::string&) { return n++ == k; };
+        store::Store c(t.path, o);
+        REQUIRE(c.load().kind == store::LoadResult::Kind::Loaded);
+        CHECK(c.compact(live) != "");
+
+        auto r = reopen(t.path);
+        REQUIRE(r.kind == store::LoadResult::Kind::Loaded);
+        CHECK(text(*r.document) == text(live));
+        // Leftover parts are gone after that load; the store goes on.
+        store::Store s(t.path, small);
+        REQUIRE(s.load().kind == store::LoadResult::Kind::Loaded);
+        Editor ed(70 + static_cast<unsigned>(k));
+        REQUIRE(s.append(ed.batch(live, 3)) == "");
+        REQUIRE(s.compact(live) == "");
+        auto r2 = reopen(t.path);
+        REQUIRE(r2.kind == store::LoadResult::Kind::Loaded);
+        CHECK(r2.warnings.empty());
+        CHECK(text(*r2.document) == text(live));
+        for (const auto& e : fs::directory_iterator(t.path)) {
+            const std::string name = e.path().filename().string();
+            if (name.find(".part-") != std::string::npos)
+                CHECK_MESSAGE(name.rfind(store::snapshotName(s.seq()), 0) == 0, name);
+        }
+    }
+}
+
 TEST_CASE("random kill points: every batch whose save returned is there after reopening") {
     TempDir t;
     std::mt19937 rng(20261128);
