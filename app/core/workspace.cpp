@@ -13,6 +13,12 @@ constexpr const char* kPatchKey = "~sync";         // state patch riding in an a
 constexpr const char* kMergeOp = "sync.merge";      // journal entry of a merge / acknowledge / resolve
 constexpr const char* kDeviceKey = "device";        // "sync": {"device": {"replica": …}} in stored documents
 
+CommandResult refused() {
+    CommandResult r;
+    r.error = Workspace::kReadOnlyError;
+    return r;
+}
+
 bool isOp(const json& c, const char* op) {
     if (!c.is_object()) return false;
     auto it = c.find("op");
@@ -180,24 +186,28 @@ void Workspace::afterLocal(CommandResult& r, Time now) {
 }
 
 CommandResult Workspace::perform(const json& command, const CommandContext& ctx) {
+    if (readOnly_) return refused();
     CommandResult r = history_.perform(doc_, command, ctx);
     if (r.ok) afterLocal(r, ctx.now);
     return r;
 }
 
 CommandResult Workspace::undo(const CommandContext& ctx) {
+    if (readOnly_) return refused();
     CommandResult r = history_.undo(doc_, ctx);
     if (r.ok) afterLocal(r, ctx.now);
     return r;
 }
 
 CommandResult Workspace::redo(const CommandContext& ctx) {
+    if (readOnly_) return refused();
     CommandResult r = history_.redo(doc_, ctx);
     if (r.ok) afterLocal(r, ctx.now);
     return r;
 }
 
 CommandResult Workspace::applyExternal(const json& command, const CommandContext& ctx, bool local) {
+    if (readOnly_) return refused();
     if (isOp(command, kMergeOp)) {
         CommandResult r;
         std::string replica = clock_.replica();
@@ -276,7 +286,7 @@ bool Workspace::applyEntry(json entry) {
 }
 
 bool Workspace::applyMerge(const MergeResult& m) {
-    if (!m.ok) return false;
+    if (!m.ok || readOnly_) return false;
     json docPatch = diffDocument(doc_, m.doc);
     json statePatchJson = diffState(sync_, m.state);
     if (docPatch.empty() && statePatchJson.empty()) return true;
@@ -298,6 +308,7 @@ void Workspace::acknowledge() {
 }
 
 bool Workspace::resolve(const std::string& key, const std::string& field, const json& value, Time now) {
+    if (readOnly_) return false;
     Document next = doc_;
     SyncState state = sync_;
     Clock clock = clock_;

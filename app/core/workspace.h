@@ -29,8 +29,10 @@ public:
 
     const Document& document() const { return doc_; }
 
-    // Views call this; nothing changes until applyQueued().
-    void queue(json command) { queued_.push_back(std::move(command)); }
+    // Views call this; nothing changes until applyQueued(). Ignored while read-only.
+    void queue(json command) {
+        if (!readOnly_) queued_.push_back(std::move(command));
+    }
     // Applies the queued commands in order through the history (undoable). Returns the results.
     std::vector<CommandResult> applyQueued(const CommandContext& ctx);
 
@@ -78,6 +80,18 @@ public:
     // journaled as a "sync.merge" entry. False when the record does not exist.
     bool resolve(const std::string& key, const std::string& field, const json& value, Time now);
 
+    // A read-only workspace (a shared snapshot being viewed) refuses every change: queued commands
+    // are dropped, perform / undo / redo / applyExternal fail with kReadOnlyError (applyMerge and
+    // resolve return false). This is the one
+    // place read-only is enforced; views only hide what would not work anyway. reset() still
+    // loads a document.
+    void setReadOnly(bool readOnly) {
+        readOnly_ = readOnly;
+        queued_.clear();
+    }
+    bool readOnly() const { return readOnly_; }
+    static constexpr const char* kReadOnlyError = "read-only: this is a shared snapshot";
+
     // Applied commands not yet handed to storage, oldest first; emptied by the call.
     std::vector<json> takeUnsaved();
     bool hasUnsaved() const { return !unsaved_.empty(); }
@@ -98,6 +112,7 @@ private:
     std::vector<json> queued_;
     std::vector<json> unsaved_;
     std::uint64_t revision_ = 0;
+    bool readOnly_ = false;
 };
 
 // A random replica id (16 lowercase hex digits).

@@ -2,6 +2,9 @@
 // and the one place where the frame's queued commands are handed to the workspace.
 #include "ui/app.h"
 
+#include <algorithm>
+#include <cstdio>
+
 #include <imgui.h>
 #include <misc/cpp/imgui_stdlib.h>
 
@@ -30,6 +33,11 @@ void App::setClock(Time now, int utcOffsetMinutes) {
     utcOffsetMinutes_ = utcOffsetMinutes;
 }
 
+void App::setSnapshot(std::optional<SnapshotInfo> info) {
+    snapshot_ = std::move(info);
+    if (snapshot_) screens_->board.show(snapshot_->pipelineId, snapshot_->filter);
+}
+
 void App::open(const std::string& route) { route_ = route.empty() ? "#/board" : route; }
 
 std::string App::routeId(const std::string& prefix) const {
@@ -47,6 +55,7 @@ void App::draw() {
     std::string switchLanguage;
     ViewContext ctx{ws_.document(), commands, lang_, now_, dateFromTime(now_, utcOffsetMinutes_), rects_, pal, route,
                     switchLanguage};
+    ctx.readOnly = ws_.readOnly();
 
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->WorkPos);
@@ -56,6 +65,8 @@ void App::draw() {
     ImGui::Begin("##funnel", nullptr, full);
 
     if (demo_) drawDemoBanner(ctx);
+    if (snapshot_) drawSnapshotBanner(ctx);
+    if (!notice_.empty()) drawNotice(ctx);
     drawTopBar(ctx);
     ImGui::Separator();
 
@@ -71,6 +82,7 @@ void App::draw() {
     ImGui::EndChild();
     drawStatusLine(ctx);
     drawHelp(ctx);
+    drawShare(ctx);
     ImGui::End();
 
     shortcuts(ctx);
@@ -101,6 +113,131 @@ void App::drawDemoBanner(ViewContext& ctx) {
     ImGui::Dummy(ImVec2(0, 2));
 }
 
+void App::drawSnapshotBanner(ViewContext& ctx) {
+    const Palette& pal = ctx.palette;
+    ImVec2 p = ImGui::GetCursorScreenPos();
+    float h = ImGui::GetFrameHeight() + 8;
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x - 12, p.y - 6), ImVec2(p.x + ImGui::GetContentRegionAvail().x + 12, p.y + h - 4),
+                                              (pal.accent & 0x00FFFFFF) | 0x30000000, 6.0f);
+    ImGui::AlignTextToFramePadding();
+    const std::string date = formatDateShort(dateFromTime(snapshot_->createdAt, utcOffsetMinutes_), lang_);
+    char text[512];
+    if (snapshot_->by.empty()) std::snprintf(text, sizeof text, ctx.t("snapshot.banner_anonymous"), date.c_str());
+    else std::snprintf(text, sizeof text, ctx.t("snapshot.banner"), snapshot_->by.c_str(), date.c_str());
+    ImGui::TextUnformatted(text);
+    ctx.record("banner:snapshot");
+    ImGui::SameLine();
+    if (ImGui::SmallButton((std::string(ctx.t("snapshot.save_copy")) + "###snapshot-save").c_str()))
+        pageRequest_ = PageRequest::SaveSnapshotCopy;
+    ctx.record(ctx.t("snapshot.save_copy"), "button:snapshot-save");
+    ImGui::SameLine();
+    if (ImGui::SmallButton((std::string(ctx.t("action.close")) + "###snapshot-close").c_str())) pageRequest_ = PageRequest::CloseSnapshot;
+    ctx.record("button:snapshot-close");
+    ImGui::Dummy(ImVec2(0, 2));
+}
+
+void App::drawNotice(ViewContext& ctx) {
+    const Palette& pal = ctx.palette;
+    ImVec2 p = ImGui::GetCursorScreenPos();
+    float h = ImGui::GetFrameHeight() + 8;
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x - 12, p.y - 6), ImVec2(p.x + ImGui::GetContentRegionAvail().x + 12, p.y + h - 4),
+                                              (pal.overdue & 0x00FFFFFF) | 0x30000000, 6.0f);
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(ctx.t(notice_));
+    if (!noticeDetail_.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", noticeDetail_.c_str());
+    ctx.record("banner:notice");
+    ImGui::SameLine();
+    // In a snapshot view that failed to open there is nothing to go back to but one's own funnel.
+    if (ImGui::SmallButton((std::string(ctx.t("action.close")) + "###notice-close").c_str())) {
+        if (snapshot_ || ws_.readOnly()) pageRequest_ = PageRequest::CloseSnapshot;
+        notice_.clear();
+        noticeDetail_.clear();
+    }
+    ctx.record("button:notice-close");
+    ImGui::Dummy(ImVec2(0, 2));
+}
+
+void App::drawShare(ViewContext& ctx) {
+    if (shareOpen_) {
+        ImGui::OpenPopup("##share");
+        shareOpen_ = false;
+    }
+    ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowSize(ImVec2(std::min(460.0f, ImGui::GetMainViewport()->WorkSize.x - 16), 0));
+    if (!ImGui::BeginPopupModal("##share", nullptr, ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize)) return;
+    {
+        ImVec2 wp = ImGui::GetWindowPos(), ws = ImGui::GetWindowSize();
+        ctx.rects.record("dialog:share", Rect{wp.x, wp.y, ws.x, ws.y});
+    }
+    Board& board = screens_->board;
+    const Pipeline* pipeline = ctx.doc.findPipeline(board.pipelineId());
+    ImGui::PushFont(nullptr, ImGui::GetStyle().FontSizeBase * 1.2f);
+    ImGui::TextUnformatted(ctx.t("share.title"));
+    ImGui::PopFont();
+    ImGui::Separator();
+    char summary[512];
+    std::snprintf(summary, sizeof summary, ctx.t("share.summary"), shareDeals_,
+                  pipeline ? pipeline->name.get(ctx.lang).c_str() : "");
+    ImGui::TextWrapped("%s", summary);
+    ctx.record("share:summary");
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextDisabled("%s", ctx.t("share.privacy"));
+    ImGui::PopTextWrapPos();
+    ImGui::Spacing();
+    auto snapshotText = [&] {
+        return encodeDocumentText(makeSnapshot(ctx.doc, board.pipelineId(), board.filter(), now_));
+    };
+    ImGui::PushStyleColor(ImGuiCol_Button, ctx.palette.accent);
+    ImGui::PushStyleColor(ImGuiCol_Text, ctx.palette.accentText);
+    if (ImGui::Button((std::string(ctx.t("share.download")) + "###share-download").c_str())) {
+        pageRequest_ = PageRequest::DownloadSnapshot;
+        pageRequestText_ = snapshotText();
+        shareState_ = ShareState::Downloaded;
+    }
+    ImGui::PopStyleColor(2);
+    ctx.record(ctx.t("share.download"), "button:share-download");
+    ImGui::SameLine();
+    ImGui::BeginDisabled(shareState_ == ShareState::Working);
+    if (ImGui::Button((std::string(ctx.t("share.copy_link")) + "###share-link").c_str())) {
+        pageRequest_ = PageRequest::CopySnapshotLink;
+        pageRequestText_ = snapshotText();
+        shareState_ = ShareState::Working;
+    }
+    ImGui::EndDisabled();
+    ctx.record(ctx.t("share.copy_link"), "button:share-link");
+    const char* stateKey = nullptr;
+    ImU32 stateColor = ctx.palette.won;
+    switch (shareState_) {
+        case ShareState::Idle: break;
+        case ShareState::Working: stateKey = "share.working"; stateColor = ctx.palette.textDim; break;
+        case ShareState::LinkCopied: stateKey = "share.link_copied"; break;
+        case ShareState::Downloaded: stateKey = "share.downloaded"; break;
+        case ShareState::LinkTooLong: stateKey = "share.link_too_long"; stateColor = ctx.palette.overdue; break;
+        case ShareState::LinkFailed: stateKey = "share.link_failed"; stateColor = ctx.palette.overdue; break;
+    }
+    if (stateKey) {
+        ImGui::PushStyleColor(ImGuiCol_Text, stateColor);
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextUnformatted(ctx.t(stateKey));
+        ImGui::PopTextWrapPos();
+        ImGui::PopStyleColor();
+        ctx.record("share:state");
+    }
+    ImGui::Separator();
+    if (ImGui::Button((std::string(ctx.t("share.open")) + "###share-open").c_str())) pageRequest_ = PageRequest::OpenSnapshotFile;
+    ctx.record(ctx.t("share.open"), "button:share-open");
+    ImGui::SameLine();
+    ImGui::TextDisabled("%s", ctx.t("share.drop_hint"));
+    ImGui::Spacing();
+    if (ImGui::Button((std::string(ctx.t("action.close")) + "###share-close").c_str(), ImVec2(-1, 0)) ||
+        ImGui::IsKeyPressed(ImGuiKey_Escape, false)) {
+        ImGui::CloseCurrentPopup();
+        shareState_ = ShareState::Idle;
+    }
+    ctx.record("button:share-close");
+    ImGui::EndPopup();
+}
+
 void App::drawTopBar(ViewContext& ctx) {
     const Palette& pal = ctx.palette;
     ImGui::PushStyleColor(ImGuiCol_Text, pal.accent);
@@ -128,6 +265,20 @@ void App::drawTopBar(ViewContext& ctx) {
     bool onBoard = route_.rfind("#/board", 0) == 0 || route_.rfind("#/deal/", 0) == 0;
     if (onBoard) {
         screens_->board.drawToolbar(ctx);
+        if (ctx.readOnly) return;  // a snapshot is looked at, not shared on or added to
+        ImGui::SameLine();
+        if (ImGui::Button((std::string(ctx.t("share.button")) + "###share").c_str())) {
+            shareOpen_ = true;
+            shareState_ = ShareState::Idle;
+            // Counted once per opening, not per frame: a big funnel's filter pass is not free.
+            shareDeals_ = 0;
+            if (const Pipeline* p = ctx.doc.findPipeline(screens_->board.pipelineId())) {
+                for (const Deal& d : ctx.doc.deals)
+                    if (d.pipelineId == p->id && p->findStage(d.stageId) && dealMatches(ctx.doc, d, screens_->board.filter()))
+                        ++shareDeals_;
+            }
+        }
+        ctx.record(ctx.t("share.button"), "button:share");
         ImGui::SameLine();
         ImGui::PushStyleColor(ImGuiCol_Button, pal.accent);
         ImGui::PushStyleColor(ImGuiCol_Text, pal.accentText);
@@ -139,6 +290,7 @@ void App::drawTopBar(ViewContext& ctx) {
 
 void App::drawStatusLine(ViewContext& ctx) {
     const Palette& pal = ctx.palette;
+    if (ctx.readOnly) ImGui::BeginDisabled();  // nothing to undo in a snapshot
     ImGui::BeginDisabled(!ws_.canUndo());
     if (ImGui::SmallButton((std::string(ctx.t("action.undo")) + "###undo").c_str())) undoRequested_ = true;
     ImGui::EndDisabled();
@@ -148,6 +300,7 @@ void App::drawStatusLine(ViewContext& ctx) {
     if (ImGui::SmallButton((std::string(ctx.t("action.redo")) + "###redo").c_str())) redoRequested_ = true;
     ImGui::EndDisabled();
     ctx.record(ctx.t("action.redo"), "button:redo");
+    if (ctx.readOnly) ImGui::EndDisabled();
     ImGui::SameLine(0, 20);
     switch (saveStatus_.state) {
         case SaveStatus::State::Idle: break;
@@ -206,15 +359,16 @@ void App::shortcuts(ViewContext& ctx) {
     ImGuiIO& io = ImGui::GetIO();
     bool mod = io.KeyCtrl || io.KeySuper;
     bool typing = io.WantTextInput;
+    const bool readOnly = ws_.readOnly();
     // Ctrl/Cmd+Z undoes the model unless a text field is active (the field undoes its own typing).
-    if (!typing && mod && !io.KeyShift && ImGui::IsKeyPressed(ImGuiKey_Z, false)) undoRequested_ = true;
-    if (!typing && mod && ((io.KeyShift && ImGui::IsKeyPressed(ImGuiKey_Z, false)) || ImGui::IsKeyPressed(ImGuiKey_Y, false)))
+    if (!readOnly && !typing && mod && !io.KeyShift && ImGui::IsKeyPressed(ImGuiKey_Z, false)) undoRequested_ = true;
+    if (!readOnly && !typing && mod && ((io.KeyShift && ImGui::IsKeyPressed(ImGuiKey_Z, false)) || ImGui::IsKeyPressed(ImGuiKey_Y, false)))
         redoRequested_ = true;
     if (mod && ImGui::IsKeyPressed(ImGuiKey_F, false)) {
         ctx.route = route_.rfind("#/deal/", 0) == 0 ? route_ : "#/board";
         screens_->board.focusSearch();
     }
-    if (!typing && !mod && ImGui::IsKeyPressed(ImGuiKey_N, false)) screens_->startNewDeal(ctx);
+    if (!readOnly && !typing && !mod && ImGui::IsKeyPressed(ImGuiKey_N, false)) screens_->startNewDeal(ctx);
     if (!typing && ((io.KeyShift && ImGui::IsKeyPressed(ImGuiKey_Slash, false)) || ImGui::IsKeyPressed(ImGuiKey_F1, false)))
         helpOpen_ = true;
     if (!typing && ImGui::IsKeyPressed(ImGuiKey_Escape, false) && route_.rfind("#/deal/", 0) == 0 &&
@@ -228,6 +382,7 @@ bool App::takeRedoRequest() { return std::exchange(redoRequested_, false); }
 std::vector<CommandResult> App::applyFrame(const CommandContext& cc) {
     // Undo/redo from the UI run after the frame like any command, in the order asked.
     std::vector<CommandResult> results = ws_.applyQueued(cc);
+    if (ws_.readOnly()) undoRequested_ = redoRequested_ = false;
     if (takeUndoRequest()) results.push_back(ws_.undo(cc));
     if (takeRedoRequest()) results.push_back(ws_.redo(cc));
     for (const CommandResult& r : results) {

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/snapshot.h"
 #include "core/workspace.h"
 
 namespace funnel::ui {
@@ -64,8 +65,31 @@ public:
     // A demo (?demo): a banner says so and offers to reset the sample or start one's own funnel.
     void setDemo(bool demo) { demo_ = demo; }
     // What the views asked of the page that the app cannot do itself; read once per frame.
-    enum class PageRequest { None, LeaveDemo };
+    // DownloadSnapshot / CopySnapshotLink carry the snapshot's text in pageRequestText().
+    enum class PageRequest {
+        None, LeaveDemo,
+        DownloadSnapshot, CopySnapshotLink, OpenSnapshotFile,  // the Share dialog
+        SaveSnapshotCopy, CloseSnapshot                        // the read-only snapshot's banner
+    };
     PageRequest takePageRequest() { return std::exchange(pageRequest_, PageRequest::None); }
+    const std::string& pageRequestText() const { return pageRequestText_; }
+
+    // [SECTION] Shared snapshots (core/snapshot.h)
+    // Viewing a snapshot: a banner says who shared it and when; the platform also makes the
+    // workspace read-only (the one place edits are refused) and keeps it out of storage.
+    // The board then shows the shared pipeline with the sharer's filter.
+    void setSnapshot(std::optional<SnapshotInfo> info);
+    bool viewingSnapshot() const { return snapshot_.has_value(); }
+    // How the Share dialog's last action went (the link is made asynchronously by the page).
+    enum class ShareState { Idle, Working, LinkCopied, LinkTooLong, LinkFailed, Downloaded };
+    void setShareState(ShareState s) { shareState_ = s; }
+    ShareState shareState() const { return shareState_; }
+    // A message about opening or saving a snapshot (a string key), shown until closed.
+    void setNotice(std::string key, std::string detail = {}) {
+        notice_ = std::move(key);
+        noticeDetail_ = std::move(detail);
+    }
+    const std::string& notice() const { return notice_; }
 
     // Routes: "#/board", "#/board/<pipelineId>", "#/deal/<id>", "#/customers", "#/customer/<id>",
     // "#/today", "#/settings". Unknown routes open the board.
@@ -89,6 +113,9 @@ private:
     void shortcuts(ViewContext& ctx);
     void drawHelp(ViewContext& ctx);
     void drawDemoBanner(ViewContext& ctx);
+    void drawSnapshotBanner(ViewContext& ctx);
+    void drawNotice(ViewContext& ctx);
+    void drawShare(ViewContext& ctx);
     bool takeUndoRequest();
     bool takeRedoRequest();
     std::string routeId(const std::string& prefix) const;
@@ -107,6 +134,12 @@ private:
     bool helpOpen_ = false;
     bool demo_ = false;
     PageRequest pageRequest_ = PageRequest::None;
+    std::string pageRequestText_;
+    std::optional<SnapshotInfo> snapshot_;
+    ShareState shareState_ = ShareState::Idle;
+    bool shareOpen_ = false;
+    int shareDeals_ = 0;                 // deals the Share dialog would share (counted when it opens)
+    std::string notice_, noticeDetail_;
     SaveStatus saveStatus_;
     ItemRects rects_;
 };

@@ -30,31 +30,9 @@ constexpr float kAccentGap = 6.0f;      // between the strip and the stage name
 constexpr float kDayMs = 86400000.0f;
 const char* kDealPayload = "FUNNEL_DEAL";
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-bool contains(const std::string& haystack, const std::string& needleLower) {
-    return lower(haystack).find(needleLower) != std::string::npos;
-}
-
 // Units of the display currency per unit of `currency`; < 0 when no rate is known.
 double rateOf(const Settings& s, const std::string& currency) {
     return convertMoney(s, 1.0, currency, s.displayCurrency).value_or(-1.0);
-}
-
-bool statusPasses(DealStatus st, StatusFilter f) {
-    switch (f) {
-        case StatusFilter::Active: return st == DealStatus::Open || st == DealStatus::Won;
-        case StatusFilter::Open: return st == DealStatus::Open;
-        case StatusFilter::Won: return st == DealStatus::Won;
-        case StatusFilter::Lost: return st == DealStatus::Lost;
-        case StatusFilter::Suspended: return st == DealStatus::Suspended;
-        case StatusFilter::All: return true;
-    }
-    return true;
 }
 
 void textTruncated(ImDrawList* dl, ImVec2 pos, float maxX, ImU32 col, const std::string& text) {
@@ -67,29 +45,7 @@ void textTruncated(ImDrawList* dl, ImVec2 pos, float maxX, ImU32 col, const std:
 }  // namespace
 
 // [SECTION] Matching and derived columns
-
-bool dealMatches(const Document& doc, const Deal& deal, const BoardFilter& f) {
-    if (deal.deleted || !statusPasses(deal.status, f.status)) return false;
-    if (!f.owner.empty() && deal.owner != f.owner) return false;
-    if (!f.label.empty() && std::find(deal.labels.begin(), deal.labels.end(), f.label) == deal.labels.end())
-        return false;
-    const Customer* customer = (f.grade >= 0 || f.source >= 0 || !f.search.empty()) ? doc.findCustomer(deal.customerId)
-                                                                                     : nullptr;
-    if (f.grade >= 0 && (!customer || static_cast<int>(customer->grade) != f.grade)) return false;
-    if (f.source >= 0 && (!customer || static_cast<int>(customer->source) != f.source)) return false;
-    if (!f.search.empty()) {
-        std::string q = lower(f.search);
-        if (contains(deal.title, q)) return true;
-        if (customer && contains(customer->name, q)) return true;
-        for (const Contact& c : doc.contacts)
-            if (!c.deleted && (c.customerId == deal.customerId ||
-                               std::find(deal.contactIds.begin(), deal.contactIds.end(), c.id) != deal.contactIds.end()) &&
-                contains(c.name, q))
-                return true;
-        return false;
-    }
-    return true;
-}
+// (which deals pass is core/filter.h: the board and shared snapshots agree on it)
 
 void Board::rebuild(const ViewContext& ctx) {
     const Document& doc = ctx.doc;
@@ -369,23 +325,25 @@ void Board::drawColumn(ViewContext& ctx, Column& col, int stageIndex, float widt
     ImGui::SameLine();
     ImGui::TextDisabled("· %s %s", ctx.t("board.weighted"), formatMoneyCompact(col.weighted, cur, ctx.lang).c_str());
 
-    // Quick add.
-    std::string& buf = quickAdd_[stageIndex];
-    ImGui::SetNextItemWidth(-1);
-    if (ImGui::InputTextWithHint("##quick", ctx.t("board.quick_add"), &buf, ImGuiInputTextFlags_EnterReturnsTrue)) {
-        std::string title = buf;
-        title.erase(0, title.find_first_not_of(" \t"));
-        title.erase(title.find_last_not_of(" \t") + 1);
-        if (!title.empty()) {
-            json c = {{"op", "deal.create"}, {"title", title}, {"pipelineId", pipelineId_}, {"stageId", stage.id}};
-            if (!ctx.doc.settings.me.empty()) c["owner"] = ctx.doc.settings.me;
-            ctx.push(std::move(c));
+    // Quick add (not in a shared snapshot, which is read-only).
+    if (!ctx.readOnly) {
+        std::string& buf = quickAdd_[stageIndex];
+        ImGui::SetNextItemWidth(-1);
+        if (ImGui::InputTextWithHint("##quick", ctx.t("board.quick_add"), &buf, ImGuiInputTextFlags_EnterReturnsTrue)) {
+            std::string title = buf;
+            title.erase(0, title.find_first_not_of(" \t"));
+            title.erase(title.find_last_not_of(" \t") + 1);
+            if (!title.empty()) {
+                json c = {{"op", "deal.create"}, {"title", title}, {"pipelineId", pipelineId_}, {"stageId", stage.id}};
+                if (!ctx.doc.settings.me.empty()) c["owner"] = ctx.doc.settings.me;
+                ctx.push(std::move(c));
+            }
+            buf.clear();
+            ImGui::SetKeyboardFocusHere(-1);  // stay in the field for the next deal
         }
-        buf.clear();
-        ImGui::SetKeyboardFocusHere(-1);  // stay in the field for the next deal
+        ctx.record("field:quick-add:" + stage.id);
+        if (stageIndex == 0) ctx.record("field:quick-add");
     }
-    ctx.record("field:quick-add:" + stage.id);
-    if (stageIndex == 0) ctx.record("field:quick-add");
 
     // Cards, clipped to what is visible.
     ImGui::BeginChild("##cards", ImVec2(0, 0), ImGuiChildFlags_None, ImGuiWindowFlags_None);
@@ -406,7 +364,7 @@ void Board::drawColumn(ViewContext& ctx, Column& col, int stageIndex, float widt
     // Drop target: the whole list; the insertion index comes from the pointer's height.
     ImRect target(ImGui::GetWindowPos(), ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x,
                                                 ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
-    if (ImGui::BeginDragDropTargetCustom(target, ImGui::GetID("##drop"))) {
+    if (!ctx.readOnly && ImGui::BeginDragDropTargetCustom(target, ImGui::GetID("##drop"))) {
         float y = ImGui::GetIO().MousePos.y - listOrigin.y;
         int index = std::clamp(static_cast<int>((y + kCardGap / 2) / (kCardHeight + kCardGap)), 0,
                                static_cast<int>(col.deals.size()));
@@ -444,10 +402,13 @@ void Board::drawCard(ViewContext& ctx, const Deal& deal, const Column& col, int 
     // card with AllowOverlap would only become hoverable a frame late, losing quick clicks); it is
     // drawn after the card's background, below.
     const ImVec2 moreMin(p.x + size.x - 12 - 26, p.y + size.y - 26), moreSize(26, 20);
-    ImGui::SetCursorScreenPos(moreMin);
-    if (ImGui::InvisibleButton("##more", moreSize)) ImGui::OpenPopup("##menu");
-    const bool moreHovered = ImGui::IsItemHovered();
-    ctx.record("button:deal-menu:" + deal.id);
+    bool moreHovered = false;
+    if (!ctx.readOnly) {  // a shared snapshot has no card actions: no menu, no drag
+        ImGui::SetCursorScreenPos(moreMin);
+        if (ImGui::InvisibleButton("##more", moreSize)) ImGui::OpenPopup("##menu");
+        moreHovered = ImGui::IsItemHovered();
+        ctx.record("button:deal-menu:" + deal.id);
+    }
     ImGui::SetCursorScreenPos(p);
     // A click (press and release on the card, no drag) opens it; the press alone selects it.
     const bool clicked = ImGui::InvisibleButton("##card", size, ImGuiButtonFlags_MouseButtonLeft);
@@ -455,13 +416,13 @@ void Board::drawCard(ViewContext& ctx, const Deal& deal, const Column& col, int 
     ctx.record("deal:" + deal.id, deal.title);
     if (ImGui::IsItemActivated()) selected_ = deal.id;
     if (clicked && !ImGui::IsMouseDragPastThreshold(ImGuiMouseButton_Left)) ctx.route = "#/deal/" + deal.id;
-    if (ImGui::BeginDragDropSource(ImGuiDragDropFlags_None)) {
+    if (!ctx.readOnly && ImGui::BeginDragDropSource(ImGuiDragDropFlags_None)) {
         ImGui::SetDragDropPayload(kDealPayload, deal.id.data(), deal.id.size());
         ImGui::TextUnformatted(deal.title.c_str());
         ImGui::TextDisabled("%s", formatMoney(deal.value, deal.currency, ctx.lang).c_str());
         ImGui::EndDragDropSource();
     }
-    if (ImGui::BeginPopupContextItem("##menu")) {
+    if (!ctx.readOnly && ImGui::BeginPopupContextItem("##menu")) {
         cardMenu(ctx, deal, stageIndex);
         ImGui::EndPopup();
     }
@@ -562,10 +523,12 @@ void Board::drawCard(ViewContext& ctx, const Deal& deal, const Column& col, int 
     }
 
     // The "…" menu button: every action reachable without hover or right click (touch).
-    dl->AddRectFilled(moreMin, ImVec2(moreMin.x + moreSize.x, moreMin.y + moreSize.y), moreHovered ? pal.cardSelected : pal.surface,
-                      4.0f);
-    ImVec2 dots = ImGui::CalcTextSize("...");
-    dl->AddText(ImVec2(moreMin.x + (moreSize.x - dots.x) / 2, moreMin.y + (moreSize.y - dots.y) / 2 - 3), pal.text, "...");
+    if (!ctx.readOnly) {
+        dl->AddRectFilled(moreMin, ImVec2(moreMin.x + moreSize.x, moreMin.y + moreSize.y),
+                          moreHovered ? pal.cardSelected : pal.surface, 4.0f);
+        ImVec2 dots = ImGui::CalcTextSize("...");
+        dl->AddText(ImVec2(moreMin.x + (moreSize.x - dots.x) / 2, moreMin.y + (moreSize.y - dots.y) / 2 - 3), pal.text, "...");
+    }
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + size.y + kCardGap));
     ImGui::Dummy(ImVec2(0, 0));
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + size.y + kCardGap));
@@ -612,7 +575,7 @@ void Board::keyboardMoves(ViewContext& ctx) {
     for (int i = 0; i < static_cast<int>(p->stages.size()); ++i)
         if (p->stages[i].id == d->stageId) si = i;
     if (si < 0) return;
-    bool alt = ImGui::GetIO().KeyAlt;
+    bool alt = ImGui::GetIO().KeyAlt && !ctx.readOnly;  // moves edit; Enter only opens
     if (alt && ImGui::IsKeyPressed(ImGuiKey_RightArrow) && si + 1 < static_cast<int>(p->stages.size()))
         ctx.push({{"op", "deal.move"}, {"id", d->id}, {"stageId", p->stages[si + 1].id}});
     if (alt && ImGui::IsKeyPressed(ImGuiKey_LeftArrow) && si > 0)

@@ -6,31 +6,24 @@
 #include <string>
 #include <vector>
 
+#include "core/filter.h"
 #include "ui/view.h"
 
 namespace funnel::ui {
 
-enum class StatusFilter { Active, Open, Won, Lost, Suspended, All };
 enum class SortOrder { Manual, Value, ExpectedClose, Updated };
-
-struct BoardFilter {
-    Id owner;                  // "" = everyone
-    int grade = -1;            // -1 = any, else Grade index
-    std::string label;         // "" = any
-    int source = -1;           // -1 = any, else LeadSource index
-    StatusFilter status = StatusFilter::Active;
-    std::string search;        // matches deal title, customer and contact names (any language)
-    bool operator==(const BoardFilter&) const = default;
-};
-
-// Does `deal` pass `filter`? (search is matched case-insensitively for Latin text.)
-bool dealMatches(const Document& doc, const Deal& deal, const BoardFilter& filter);
 
 class Board {
 public:
     void draw(ViewContext& ctx, std::uint64_t revision);
     Id& pipelineId() { return pipelineId_; }
     BoardFilter& filter() { return filter_; }
+    // Shows `pipelineId` with `filter`, search field included (a shared snapshot's view).
+    void show(const Id& pipelineId, const BoardFilter& filter) {
+        pipelineId_ = pipelineId;
+        filter_ = filter;
+        searchBuf_ = filter.search;
+    }
     SortOrder& sort() { return sort_; }
     const Id& selectedDeal() const { return selected_; }
     // Asks for a dialog on a deal (from the deal panel too): "lose" or "suspend".

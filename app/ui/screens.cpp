@@ -203,9 +203,12 @@ void Screens::dealPanel(ViewContext& ctx, const Id& dealId, Board& b) {
     }
     if (ImGui::Button((std::string("× ") + ctx.t("action.close") + "###close-deal").c_str())) ctx.route = "#/board";
     ctx.record(ctx.t("action.close"), "button:close-deal");
+    // A shared snapshot: everything below reads, nothing edits (the workspace refuses changes anyway).
+    ImGui::BeginDisabled(ctx.readOnly);
     if (!d || d->deleted) {
         ImGui::TextDisabled("%s", d ? ctx.t("deal.deleted") : "—");
         if (d && ImGui::Button(ctx.t("action.restore"))) ctx.push({{"op", "deal.restore"}, {"id", d->id}});
+        ImGui::EndDisabled();
         ImGui::End();
         ImGui::PopStyleVar();
         ImGui::PopStyleColor();
@@ -512,6 +515,7 @@ void Screens::dealPanel(ViewContext& ctx, const Id& dealId, Board& b) {
     }
     ImGui::EndChild();
     ctx.record("panel:deal-body");
+    ImGui::EndDisabled();
     ImGui::End();
     ImGui::PopStyleVar();
     ImGui::PopStyleColor();
@@ -531,18 +535,20 @@ void Screens::customers(ViewContext& ctx, const Id& customerId) {
         ImGui::SameLine();
         if (ImGui::RadioButton(kGrades[g], customerGrade_ == g)) customerGrade_ = g;
     }
-    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - 70);
-    bool enter = ImGui::InputTextWithHint("##new-customer", ctx.t("customers.new"), &newCustomerName_,
-                                          ImGuiInputTextFlags_EnterReturnsTrue);
-    ctx.record("field:new-customer");
-    ImGui::SameLine();
-    if ((ImGui::Button((std::string(ctx.t("action.add")) + "###add-customer").c_str()) || enter) && !newCustomerName_.empty()) {
-        json c = {{"op", "customer.create"}, {"name", newCustomerName_}};
-        if (!doc.settings.me.empty()) c["owner"] = doc.settings.me;
-        ctx.push(std::move(c));
-        newCustomerName_.clear();
+    if (!ctx.readOnly) {
+        ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - 70);
+        bool enter = ImGui::InputTextWithHint("##new-customer", ctx.t("customers.new"), &newCustomerName_,
+                                              ImGuiInputTextFlags_EnterReturnsTrue);
+        ctx.record("field:new-customer");
+        ImGui::SameLine();
+        if ((ImGui::Button((std::string(ctx.t("action.add")) + "###add-customer").c_str()) || enter) && !newCustomerName_.empty()) {
+            json c = {{"op", "customer.create"}, {"name", newCustomerName_}};
+            if (!doc.settings.me.empty()) c["owner"] = doc.settings.me;
+            ctx.push(std::move(c));
+            newCustomerName_.clear();
+        }
+        ctx.record("button:add-customer");
     }
-    ctx.record("button:add-customer");
     ImGui::Separator();
     std::string q;
     for (char c : customerSearch_) q += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -576,9 +582,11 @@ void Screens::customers(ViewContext& ctx, const Id& customerId) {
     ImGui::SameLine();
 
     ImGui::BeginChild("##customer-card", ImVec2(0, 0));
+    ImGui::BeginDisabled(ctx.readOnly);
     const Customer* c = doc.findCustomer(customerId);
     if (!c || c->deleted) {
         ImGui::TextDisabled("%s", rows.empty() ? ctx.t("customers.empty") : "");
+        ImGui::EndDisabled();
         ImGui::EndChild();
         return;
     }
@@ -656,6 +664,7 @@ void Screens::customers(ViewContext& ctx, const Id& customerId) {
             ctx.route = "#/deal/" + dl.id;
         ImGui::PopID();
     }
+    ImGui::EndDisabled();
     ImGui::EndChild();
 }
 
@@ -875,6 +884,7 @@ void Screens::settings(ViewContext& ctx) {
     const Document& doc = ctx.doc;
     const Settings& st = doc.settings;
     ImGui::BeginChild("##settings", ImVec2(std::min(720.0f, ImGui::GetContentRegionAvail().x), 0));
+    ImGui::BeginDisabled(ctx.readOnly);
     fieldLabel(ctx, "settings.theme");
     int dark = st.theme == "dark" ? 1 : 0;
     if (ImGui::RadioButton(ctx.t("settings.light"), dark == 0) && dark) ctx.push({{"op", "settings.set"}, {"field", "theme"}, {"value", "light"}});
@@ -1037,6 +1047,7 @@ void Screens::settings(ViewContext& ctx) {
         }
         ImGui::PopID();
     }
+    ImGui::EndDisabled();
     ImGui::EndChild();
 }
 

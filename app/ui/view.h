@@ -27,6 +27,7 @@ struct ViewContext {
     const Palette& palette;
     std::string& route;              // a view may navigate by assigning a route
     std::string& switchLanguage;     // a view may switch the UI language for this session ("" = no)
+    bool readOnly = false;           // a shared snapshot: hide editing (the workspace refuses it anyway)
 
     const char* t(std::string_view key) const { return tr(key, lang); }
     void push(json command) { commands.push_back(std::move(command)); }
