@@ -88,7 +88,10 @@ bool decodeFilter(const json& j, BoardFilter& f, std::string& error) {
         error = "filter: expected an object";
         return false;
     }
-    for (const auto& [k, v] : j.items()) {
+    for (auto item = j.begin(); item != j.end(); ++item) {
+        // Not a structured binding: clang 14 (em++ 3.1.6) cannot capture one in a lambda.
+        const std::string& k = item.key();
+        const json& v = item.value();
         auto text = [&](std::string& out) {
             if (!v.is_string()) {
                 error = "filter." + k + ": expected a string";

@@ -165,6 +165,11 @@ void App::drawShare(ViewContext& ctx) {
     ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
     ImGui::SetNextWindowSize(ImVec2(std::min(460.0f, ImGui::GetMainViewport()->WorkSize.x - 16), 0));
     if (!ImGui::BeginPopupModal("##share", nullptr, ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize)) return;
+    if (ctx.readOnly) {  // "Open a snapshot…" succeeded: the snapshot is on screen now
+        ImGui::CloseCurrentPopup();
+        ImGui::EndPopup();
+        return;
+    }
     {
         ImVec2 wp = ImGui::GetWindowPos(), ws = ImGui::GetWindowSize();
         ctx.rects.record("dialog:share", Rect{wp.x, wp.y, ws.x, ws.y});

@@ -15,12 +15,15 @@
 #include <emscripten/html5.h>
 #include <imgui.h>
 
+#include "core/codec.h"
 #include "core/demo.h"
 #include "core/model.h"
+#include "core/snapshot.h"
 #include "platform/web/fonts.h"
 #include "platform/web/input.h"
 #include "platform/web/persistence.h"
 #include "platform/web/renderer.h"
+#include "platform/web/share.h"
 #include "platform/web/tab.h"
 #include "platform/web/text_agent.h"
 #include "ui/strings.h"
@@ -49,6 +52,14 @@ struct Loop {
     int benchStoreDeals = 0;     // ?benchStore=<n>: an EMPTY store starts with an n-deal demo
     Persistence persistence;
     bool storageTimer = false;   // tickStorage is scheduled
+    // A shared snapshot on screen (#/snapshot/ link, or a file opened or dropped): read-only, in
+    // memory only. Nothing is recorded to storage, other tabs' saves are not applied, the URL
+    // is left alone. Leaving it reloads the page: the visitor's own funnel, as stored.
+    bool snapshotView = false;
+    bool storageOpen = false;    // persistence was opened ("main" or "demo")
+    bool ownBlank = false;       // the visitor's own document had no data when the snapshot opened
+    Document snapshotCopy;       // "Save a copy as my funnel": waiting for the store to answer
+    bool savingCopy = false;     // the copy is being written; leave the snapshot once it is saved
 };
 
 Loop& loop() {
@@ -109,6 +120,7 @@ EM_JS(void, funnel_watch_density_js, (), {
 
 EM_JS(void, funnel_watch_hash_js, (), {
     window.addEventListener('hashchange', function() {
+        if (location.hash.indexOf('#/snapshot/') === 0) { location.reload(); return; }
         const h = location.hash || '#/board';
         const n = lengthBytesUTF8(h) + 1;
         const p = _malloc(n);
@@ -145,6 +157,7 @@ void followLanguage() {
 }
 
 void ensureStorageTick();
+void pageRequest(ui::App::PageRequest r, Time now);
 
 // The page title follows the screen: "Deal title · Funnel", "Customers · Funnel", …
 std::string pageTitle() {
@@ -193,6 +206,10 @@ void fitCanvas() {
 
 void showSaveStatus() {
     Tab& t = tab();
+    if (loop().snapshotView && !loop().savingCopy) {
+        t.app.setSaveStatus({});
+        return;
+    }
     ui::SaveStatus s = loop().persistence.status();
     if (!t.storageError.empty() && s.state != ui::SaveStatus::State::Failed) {
         s.state = ui::SaveStatus::State::Failed;
@@ -220,17 +237,19 @@ void drawFrame() {
     ImGui::Render();
     const auto results = t.app.applyFrame(commandContext());
     if (!results.empty()) wake();   // show what the commands changed
-    l.persistence.record(t.workspace.takeUnsaved(), t.workspace, now);
-    ensureStorageTick();
+    if (!l.snapshotView) {
+        l.persistence.record(t.workspace.takeUnsaved(), t.workspace, now);
+        ensureStorageTick();
+    }
 
     emscripten_webgl_make_context_current(l.gl);
     render(ImGui::GetDrawData(), l.fbWidth, l.fbHeight, ImGui::GetStyle().Colors[ImGuiCol_WindowBg]);
 
     if (t.app.route() != l.lastRoute) {
         l.lastRoute = t.app.route();
-        funnel_set_hash_js(l.lastRoute.c_str());
+        if (!l.snapshotView) funnel_set_hash_js(l.lastRoute.c_str());  // a snapshot link keeps its URL
     }
-    if (t.app.takePageRequest() == ui::App::PageRequest::LeaveDemo) funnel_leave_demo_js();
+    pageRequest(t.app.takePageRequest(), now);
     if (std::string title = pageTitle(); title != l.lastTitle) {
         l.lastTitle = std::move(title);
         funnel_set_title_js(l.lastTitle.c_str());
@@ -264,9 +283,22 @@ void tickStorage(void*) {
     Loop& l = loop();
     const auto before = l.persistence.status().state;
     const bool pending = l.persistence.tick(nowMs());
-    for (json& c : l.persistence.takeIncoming()) {
-        tab().workspace.applyExternal(c, commandContext());
-        wake();
+    if (!l.snapshotView) {
+        for (json& c : l.persistence.takeIncoming()) {
+            tab().workspace.applyExternal(c, commandContext());
+            wake();
+        }
+    }
+    if (l.savingCopy) {
+        const auto state = l.persistence.status().state;
+        if (state == ui::SaveStatus::State::Saved) {
+            l.savingCopy = false;
+            leaveSnapshot();       // the copy is stored: open it as the visitor's own funnel
+        } else if (state == ui::SaveStatus::State::Failed) {
+            l.savingCopy = false;
+            tab().app.setNotice("snapshot.save_failed", l.persistence.status().message);
+            wake();
+        }
     }
     if (l.persistence.status().state != before) wake(1);
     l.storageTimer = pending;
@@ -300,6 +332,14 @@ void startWhenReady() {
 
 void startStorage() {
     Loop& l = loop();
+    if (l.snapshotView) {
+        // A shared link: the visitor's store is not even opened. The board waits (empty,
+        // read-only) until the link is inflated and checked.
+        tab().workspace.reset(Document{});
+        tab().workspace.setReadOnly(true);
+        readSnapshotLink(Limits{}.maxBytes);
+        return;
+    }
     if (l.benchDeals > 0) {
         // Benchmarks measure the views on a big document; storing it would only add noise.
         tab().workspace.reset(makeDemoDocument(42, l.benchDeals, nowMs(), ""));
@@ -307,6 +347,7 @@ void startStorage() {
         startWhenReady();
         return;
     }
+    l.storageOpen = true;
     l.persistence.open(l.demo ? "demo" : "main", [](std::optional<Document> doc, std::string error) {
         Tab& tb = tab();
         Loop& lp = loop();
@@ -338,7 +379,114 @@ void startStorage() {
     ensureStorageTick();
 }
 
+// [SECTION] Shared snapshots (share.h, core/snapshot.h)
+void saveSnapshotCopy();
+
+void pageRequest(ui::App::PageRequest r, Time now) {
+    Tab& t = tab();
+    using R = ui::App::PageRequest;
+    switch (r) {
+        case R::None: break;
+        case R::LeaveDemo: funnel_leave_demo_js(); break;
+        case R::DownloadSnapshot: downloadSnapshot(t.app.pageRequestText(), formatDate(dateFromTime(now, utcOffsetMinutes()))); break;
+        case R::CopySnapshotLink: copySnapshotLink(t.app.pageRequestText()); break;
+        case R::OpenSnapshotFile: pickSnapshotFile(); break;
+        case R::SaveSnapshotCopy: saveSnapshotCopy(); break;
+        case R::CloseSnapshot: leaveSnapshot(); break;
+    }
+}
+
+// "Save a copy as my funnel" writes the snapshot into the visitor's own store only when that
+// holds nothing yet (no store, or one with no customers, contacts, deals or activities).
+// Otherwise it refuses and says so: a second, hidden funnel in another namespace would be
+// found by no one, and merging a stranger's deals into one's own cannot be undone cleanly.
+// The file download keeps the snapshot for later.
+void saveSnapshotCopy() {
+    Loop& l = loop();
+    Tab& t = tab();
+    if (!l.snapshotView || l.savingCopy) return;
+    l.snapshotCopy = ownCopyOf(t.workspace.document(), SnapshotInfo{});
+    if (const Pipeline* p = l.snapshotCopy.pipelines.empty() ? nullptr : &l.snapshotCopy.pipelines.front())
+        l.snapshotCopy.settings.defaultPipeline = p->id;
+    auto write = [](bool storeWasEmpty) {
+        Loop& lp = loop();
+        std::vector<json> applied;
+        if (!storeWasEmpty)
+            applied.push_back({{"op", "document.replace"}, {"document", encodeDocument(lp.snapshotCopy)}});
+        lp.savingCopy = true;
+        const Workspace copy(lp.snapshotCopy);  // its stored form seeds an empty store
+        lp.persistence.record(std::move(applied), copy, nowMs());
+        lp.persistence.flushNow();
+        tab().app.setNotice("snapshot.saving");
+        ensureStorageTick();
+        wake();
+    };
+    if (l.storageOpen) {
+        // Opened from a file in a running app: the store is open and its document was looked at.
+        if (!l.ownBlank) {
+            t.app.setNotice("snapshot.not_blank");
+            return;
+        }
+        write(false);
+        return;
+    }
+    l.storageOpen = true;
+    l.persistence.open("main", [write](std::optional<Document> doc, std::string error) {
+        if (!error.empty()) {
+            tab().app.setNotice("snapshot.save_failed", error);
+        } else if (doc && !isBlank(*doc)) {
+            tab().app.setNotice("snapshot.not_blank");
+        } else {
+            write(!doc.has_value());
+        }
+        wake();
+    });
+    l.persistence.onWake([] {
+        ensureStorageTick();
+        wake(1);
+    });
+    ensureStorageTick();
+}
+
 }  // namespace
+
+void openSnapshotBytes(std::string_view bytes, Arrival arrival) {
+    Loop& l = loop();
+    Tab& t = tab();
+    OpenedSnapshot opened;
+    if (arrival == Arrival::TooLarge) opened.error = SnapshotError::TooLarge;
+    else if (arrival == Arrival::Damaged) opened.error = SnapshotError::Damaged;
+    else opened = openSnapshot(bytes);
+    if (opened.error != SnapshotError::None) {
+        // Nothing changes: the view stays what it was (a link's view stays empty and read-only).
+        t.app.setNotice(messageKey(opened.error), opened.detail);
+    } else {
+        if (!l.snapshotView) {
+            // From a file, in a running app: the visitor's pending changes go to storage first;
+            // from here on nothing is recorded.
+            l.persistence.flushNow();
+            ensureStorageTick();
+            l.ownBlank = isBlank(t.workspace.document());
+            l.snapshotView = true;
+        }
+        t.workspace.setReadOnly(false);
+        t.workspace.reset(std::move(opened.document));
+        t.workspace.setReadOnly(true);
+        t.app.setNotice("");
+        t.app.setSnapshot(opened.info);
+        t.app.open("#/board");
+    }
+    if (!t.documentLoaded) {
+        t.documentLoaded = true;
+        startWhenReady();
+    }
+    wake();
+}
+
+void shareLinkDone(int state) {
+    tab().app.setShareState(static_cast<ui::App::ShareState>(state));
+    wake();
+}
 
 Tab& tab() {
     static Tab t;
@@ -410,12 +558,15 @@ int main() {
 
     l.browserLanguage = pageSetting("browserLanguage");
     l.demo = pageSetting("demo") == "1";
+    l.snapshotView = pageHasSnapshotLink();
+    if (l.snapshotView) l.demo = false;  // a link is the snapshot, whatever else the URL says
     tab().app.setDemo(l.demo);
+    installSnapshotDrop(funnel::Limits{}.maxBytes);
     l.benchDeals = std::clamp(std::atoi(pageSetting("bench").c_str()), 0, 1000000);
     l.benchStoreDeals = std::clamp(std::atoi(pageSetting("benchStore").c_str()), 0, 1000000);
     l.languageOverride = pageSetting("queryLanguage");
     const std::string hash = pageSetting("hash");
-    tab().app.open(hash.empty() ? "#/board" : hash);
+    tab().app.open(hash.empty() || l.snapshotView ? "#/board" : hash);
     l.lastRoute = tab().app.route();
     funnel_watch_hash_js();
     funnel_watch_density_js();
