@@ -257,7 +257,8 @@ void Board::draw(ViewContext& ctx, std::uint64_t revision) {
     }
     if (columns_.empty()) {
         ImGui::Dummy(ImVec2(0, 40));
-        ImGui::TextDisabled("%s", ctx.t("board.empty_pipeline"));
+        // (A snapshot that could not be opened has no pipeline: its notice says why, not this.)
+        if (!ctx.readOnly) ImGui::TextDisabled("%s", ctx.t("board.empty_pipeline"));
         return;
     }
     if (!missingRates_.empty()) {

@@ -261,3 +261,54 @@ test('a broken link and a broken dropped file give the message and change nothin
     await context.close();
   }
 });
+
+test('a board too big for a link says so; Save a copy refuses to overwrite a funnel with data', async () => {
+  // 10 000 deals in memory (?bench): the compressed link is far over 1.5 million characters.
+  const context = await freshContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  try {
+    const page = await openApp(context, { url: server.url, query: '?bench=10000&lang=en', viewport });
+    await page.evaluate(() => navigator.clipboard.writeText('before'));
+    await click(page, 'button:share');
+    await click(page, 'button:share-link');
+    const length = await waitInPage(page, () => window.funnelShareLink && window.funnelShareLink.length, null, { what: 'the link', timeout: 60000 });
+    assert.ok(length > 1500000, `the link would be ${length} characters`);
+    await rectOf(page, 'share:state');
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'before', 'no oversized link on the clipboard');
+    await saveScreenshot(page, 'share-too-long');
+  } finally {
+    await context.close();
+  }
+
+  // A visitor with a funnel of their own opens a snapshot file and asks to save a copy.
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'funnel-share-'));
+  const sharer = await freshContext();
+  let file;
+  try {
+    const page = await openApp(sharer, { url: server.url, query: '?demo&lang=en', viewport });
+    await click(page, 'button:share');
+    const [download] = await Promise.all([page.waitForEvent('download'), click(page, 'button:share-download')]);
+    file = path.join(tmp, download.suggestedFilename());
+    await download.saveAs(file);
+  } finally {
+    await sharer.close();
+  }
+  const visitor = await freshContext();
+  try {
+    const page = await openApp(visitor, { url: server.url, query: '?lang=en', viewport });
+    const made = await page.evaluate(() => window.funnel.command({ op: 'customer.create', name: 'My own customer' }));
+    assert.equal(made.ok, true);
+    await waitInPage(page, () => window.funnelStorage.status().state === 'saved', null, { what: 'own data saved' });
+    const own = await page.evaluate(() => window.funnel.snapshot());
+    await click(page, 'button:share');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), click(page, 'button:share-open')]);
+    await chooser.setFiles(file);
+    await rectOf(page, 'banner:snapshot');
+    await click(page, 'button:snapshot-save');
+    await rectOf(page, 'banner:notice', 'the refusal');
+    await saveScreenshot(page, 'share-not-blank');
+    await clickAndReload(page, 'button:snapshot-close');
+    assert.deepEqual(await page.evaluate(() => window.funnel.snapshot()), own, 'the own funnel is as it was');
+  } finally {
+    await visitor.close();
+  }
+});

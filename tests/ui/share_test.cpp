@@ -136,6 +136,29 @@ TEST_CASE("a snapshot on screen is read-only: drags, quick add, menus and keys c
     CHECK(ui.app().takePageRequest() == ui::App::PageRequest::SaveSnapshotCopy);
 }
 
+TEST_CASE("the Share dialog gives way to a snapshot opened from it") {
+    std::vector<Id> deals;
+    Document source = threeDeals(deals);
+    UiDriver ui(source);
+    ui.click("button:share");
+    ui.frames(2);
+    ui.click("button:share-open");
+    CHECK(ui.app().takePageRequest() == ui::App::PageRequest::OpenSnapshotFile);
+    REQUIRE(ui.has("dialog:share"));
+    // The page answers with a snapshot: the workspace turns read-only and the dialog closes.
+    OpenedSnapshot o = openSnapshot(encodeDocumentText(makeSnapshot(source, source.pipelines.front().id, BoardFilter{}, ui.now)));
+    ui.workspace().reset(o.document);
+    ui.workspace().setReadOnly(true);
+    ui.app().setSnapshot(o.info);
+    ui.frames(3);
+    CHECK_FALSE(ui.has("dialog:share"));
+    CHECK(ui.has("banner:snapshot"));
+    // Real input reaches the board again: a card opens.
+    ui.fastClick("deal:" + deals[0]);
+    ui.frames(2);
+    CHECK(ui.app().route() == "#/deal/" + deals[0]);
+}
+
 TEST_CASE("a notice about a broken snapshot is shown in the user's language") {
     std::vector<Id> deals;
     UiDriver ui(threeDeals(deals), "ko");
