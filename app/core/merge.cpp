@@ -894,8 +894,8 @@ MergeResult mergeRemoteText(const Document& local, const SyncState& localState, 
 
 // [SECTION] Conflicts and tombstones
 
-std::vector<Conflict> openConflicts(const Document& doc, const SyncState& state) {
-    std::vector<Conflict> out;
+std::vector<ConflictChoice> conflictChoices(const Document& doc, const SyncState& state) {
+    std::vector<ConflictChoice> out;
     if (state.conflicts.empty()) return out;
     const Flat flat = flatten(doc);
     for (const Conflict& c : state.conflicts) {
@@ -907,8 +907,14 @@ std::vector<Conflict> openConflicts(const Document& doc, const SyncState& state)
         } else if (auto g = state.gone.find(c.key); g != state.gone.end()) {
             current = g->second.contains(c.field) ? g->second[c.field] : json();
         }
-        if (current != c.value) out.push_back(c);
+        if (current != c.value) out.push_back(ConflictChoice{c, std::move(current), effective(state, c.key, c.field).stamp});
     }
+    return out;
+}
+
+std::vector<Conflict> openConflicts(const Document& doc, const SyncState& state) {
+    std::vector<Conflict> out;
+    for (ConflictChoice& c : conflictChoices(doc, state)) out.push_back(std::move(c.logged));
     return out;
 }
 

@@ -96,6 +96,14 @@ void acknowledge(SyncState& state, Clock& clock);
 
 // Open conflicts worth showing: losers whose value differs from the field's current value.
 std::vector<Conflict> openConflicts(const Document& doc, const SyncState& state);
+// An open conflict as the conflicts panel shows it: the logged (losing) version beside the
+// field's current value and the stamp it was written with (who and when, on both sides).
+struct ConflictChoice {
+    Conflict logged;
+    json current;                 // null when the field is absent
+    std::string currentStamp;     // kZeroStamp for data that predates sync
+};
+std::vector<ConflictChoice> conflictChoices(const Document& doc, const SyncState& state);
 // Resolves every logged conflict of key/field by writing `value` (the current one to keep it,
 // a logged one to restore it) with a stamp whose base covers them all, so they leave the log
 // on every replica that merges this. False when the record does not exist.

@@ -38,7 +38,10 @@ void App::setSnapshot(std::optional<SnapshotInfo> info) {
     if (snapshot_) screens_->board.show(snapshot_->pipelineId, snapshot_->filter);
 }
 
-void App::open(const std::string& route) { route_ = route.empty() ? "#/board" : route; }
+void App::open(const std::string& route) {
+    route_ = route.empty() ? "#/board" : route;
+    if (route_ == "#/settings/sync") screens_->teamSync.scrollToSectionNextFrame();
+}
 
 std::string App::routeId(const std::string& prefix) const {
     return route_.rfind(prefix, 0) == 0 ? route_.substr(prefix.size()) : std::string();
@@ -54,7 +57,7 @@ void App::draw() {
     std::string route = route_;
     std::string switchLanguage;
     ViewContext ctx{ws_.document(), commands, lang_, now_, dateFromTime(now_, utcOffsetMinutes_), rects_, pal, route,
-                    switchLanguage};
+                    switchLanguage, syncStatus_, syncRequests_, utcOffsetMinutes_};
     ctx.readOnly = ws_.readOnly();
 
     const ImGuiViewport* vp = ImGui::GetMainViewport();
@@ -74,7 +77,7 @@ void App::draw() {
     ImGui::BeginChild("##screen", ImVec2(0, -statusH), ImGuiChildFlags_None, ImGuiWindowFlags_NoBackground);
     if (route_.rfind("#/customer", 0) == 0) screens_->customers(ctx, routeId("#/customer/"));
     else if (route_ == "#/today") screens_->today(ctx);
-    else if (route_ == "#/settings") screens_->settings(ctx);
+    else if (route_.rfind("#/settings", 0) == 0) screens_->settings(ctx);
     else {
         screens_->board.draw(ctx, ws_.revision());
         if (std::string id = routeId("#/deal/"); !id.empty()) screens_->dealPanel(ctx, id, screens_->board);
@@ -90,7 +93,8 @@ void App::draw() {
     if (route != route_) open(route);
     // The platform sees the language change and keeps it for the session (see web main.cpp).
     if (!switchLanguage.empty()) setLanguage(switchLanguage);
-    animating_ = ImGui::GetDragDropPayload() != nullptr || ImGui::IsAnyItemActive();
+    animating_ = ImGui::GetDragDropPayload() != nullptr || ImGui::IsAnyItemActive() ||
+                 screens_->teamSync.animating(syncStatus_);
 }
 
 void App::drawDemoBanner(ViewContext& ctx) {
@@ -319,6 +323,8 @@ void App::drawStatusLine(ViewContext& ctx) {
         }
     }
     ctx.record("status:save");
+    ImGui::SameLine(0, 20);
+    screens_->teamSync.indicator(ctx);
     if (!lastError_.empty() && now_ - lastErrorAt_ < 8000) {
         ImGui::SameLine(0, 20);
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.overdue), "%s %s", ctx.t("error.command"), lastError_.c_str());

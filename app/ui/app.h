@@ -14,6 +14,7 @@
 
 #include "core/snapshot.h"
 #include "core/workspace.h"
+#include "ui/team_sync.h"
 
 namespace funnel::ui {
 
@@ -60,6 +61,11 @@ public:
     const std::string& language() const { return lang_; }
     void setDarkTheme(bool dark);
     void setSaveStatus(SaveStatus s) { saveStatus_ = std::move(s); }
+    // Team sync as the platform's engine reports it (team_sync.h), and what the views asked of it
+    // in the last frame (set up, sync now, stop, resolve a conflict), oldest first.
+    void setSyncStatus(SyncStatus s) { syncStatus_ = std::move(s); }
+    const SyncStatus& syncStatus() const { return syncStatus_; }
+    std::vector<SyncRequest> takeSyncRequests() { return std::exchange(syncRequests_, {}); }
     // The time the frame is drawn at, and the user's zone (for "today", overdue, idle days).
     void setClock(Time now, int utcOffsetMinutes);
     // A demo (?demo): a banner says so and offers to reset the sample or start one's own funnel.
@@ -92,7 +98,7 @@ public:
     const std::string& notice() const { return notice_; }
 
     // Routes: "#/board", "#/board/<pipelineId>", "#/deal/<id>", "#/customers", "#/customer/<id>",
-    // "#/today", "#/settings". Unknown routes open the board.
+    // "#/today", "#/settings", "#/settings/sync" (scrolled to Team sync). Unknown routes open the board.
     void open(const std::string& route);
     const std::string& route() const { return route_; }
 
@@ -141,6 +147,8 @@ private:
     int shareDeals_ = 0;                 // deals the Share dialog would share (counted when it opens)
     std::string notice_, noticeDetail_;
     SaveStatus saveStatus_;
+    SyncStatus syncStatus_;
+    std::vector<SyncRequest> syncRequests_;
     ItemRects rects_;
 };
 

@@ -931,6 +931,9 @@ void Screens::settings(ViewContext& ctx) {
         ImGui::EndCombo();
     }
 
+    // Team sync: this device's link to the team file (device-local) and the conflicts panel.
+    teamSync.settingsSection(ctx);
+
     // Stages of the board's pipeline: name in the UI language (all four below), probability, idle days.
     const Pipeline* p = doc.findPipeline(board.pipelineId());
     if (!p && !doc.pipelines.empty()) p = &doc.pipelines.front();

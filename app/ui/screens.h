@@ -5,12 +5,14 @@
 #include <string>
 
 #include "ui/board.h"
+#include "ui/team_sync.h"
 #include "ui/view.h"
 
 namespace funnel::ui {
 
 struct Screens {
     Board board;
+    TeamSyncView teamSync;
 
     void dealPanel(ViewContext& ctx, const Id& dealId, Board& board);
     void customers(ViewContext& ctx, const Id& customerId);

@@ -12,6 +12,7 @@
 #include "core/model.h"
 #include "ui/app.h"
 #include "ui/strings.h"
+#include "ui/team_sync.h"
 
 namespace funnel::ui {
 
@@ -27,6 +28,9 @@ struct ViewContext {
     const Palette& palette;
     std::string& route;              // a view may navigate by assigning a route
     std::string& switchLanguage;     // a view may switch the UI language for this session ("" = no)
+    const SyncStatus& sync;          // team sync as the platform reports it
+    std::vector<SyncRequest>& syncRequests;  // what the views ask of the sync engine, in order
+    int utcOffsetMinutes = 0;
     bool readOnly = false;           // a shared snapshot: hide editing (the workspace refuses it anyway)
 
     const char* t(std::string_view key) const { return tr(key, lang); }

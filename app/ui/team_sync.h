@@ -1,0 +1,92 @@
+// Funnel — team sync as the views see it: a plain status the platform fills in each frame
+// (SyncStatus), the requests the views make of it (SyncRequest: set up, sync now, stop, resolve
+// a conflict), and the views themselves: the "Team sync" section of Settings with its conflicts
+// panel, and the indicator in the status line. Views never do I/O: the platform's sync engine
+// performs the requests (app/platform/web/team_sync.cpp in the browser).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/merge.h"
+#include "core/model.h"
+
+namespace funnel::ui {
+
+struct ViewContext;
+
+// Device-local sync settings: never written into the shared document.
+struct SyncSettings {
+    enum class Auth { None, Basic, Bearer };
+    std::string url;               // the team file, http(s)://…
+    Auth auth = Auth::None;
+    std::string user;              // Basic only
+    int intervalS = 60;            // background sync period
+    bool remember = false;         // keep the password/token on this device (else memory only)
+    bool operator==(const SyncSettings&) const = default;
+};
+
+inline constexpr int kSyncIntervals[] = {60, 300, 900, 3600};
+
+struct SyncStatus {
+    enum class State { Off, Idle, Syncing, Waiting, Offline, Error };
+    State state = State::Off;      // Off = not set up on this device
+    SyncSettings settings;
+    bool hasSecret = false;        // a password/token is held (this session, or remembered)
+    std::string replica;           // this device's replica id (tells "mine" from "theirs")
+    Time lastSyncedAt = 0;         // last sync a later GET confirmed; 0 = never
+    Time retryAt = 0;              // Waiting: when the next attempt starts
+    int changesIn = 0;             // records the last sync changed here
+    int changesOut = 0;            // records the last sync sent
+    bool pendingOut = false;       // local edits not yet confirmed on the server
+    std::string errorKey;          // strings.cpp key of the last error ("" = none)
+    std::string errorDetail;       // technical detail (HTTP status, path in the file), shown small
+    std::vector<ConflictChoice> conflicts;  // open conflicts (merge.h conflictChoices)
+
+    bool configured() const { return state != State::Off; }
+};
+
+struct SyncRequest {
+    enum class Kind { Configure, SyncNow, Stop, Resolve };
+    Kind kind = Kind::SyncNow;
+    // Configure
+    SyncSettings settings;
+    std::string secret;            // password or token typed now
+    bool keepSecret = false;       // nothing typed: keep the one held
+    // Resolve: write `value` into key/field (merge.h resolveConflict)
+    std::string key, field;
+    json value;
+};
+
+// "https://…" or "http://…" with a host: what the settings form accepts.
+bool plausibleSyncUrl(const std::string& url);
+
+// The sync views and what they keep between frames (the form being edited, the conflict being
+// edited by hand).
+class TeamSyncView {
+public:
+    // Settings → Team sync, with the conflicts panel under it.
+    void settingsSection(ViewContext& ctx);
+    // The status-line indicator; a click opens the section (and its conflicts).
+    void indicator(ViewContext& ctx);
+    // True while something moves (the spinner): the platform keeps drawing frames.
+    bool animating(const SyncStatus& s) const { return s.state == SyncStatus::State::Syncing; }
+    // The Settings screen scrolls to the section once when opened on "#/settings/sync".
+    void scrollToSectionNextFrame() { scrollTo_ = true; }
+
+private:
+    void form(ViewContext& ctx);
+    void conflicts(ViewContext& ctx);
+
+    bool formLoaded_ = false;      // the form holds the status's settings
+    SyncSettings loaded_;          // what it was loaded from: reloaded when the status changes
+    bool loadedConfigured_ = false;
+    bool scrollTo_ = false;
+    SyncSettings draft_;
+    std::string secret_;
+    std::string formError_;        // strings key shown under the form
+    int editing_ = -1;             // conflict being edited by hand (index), -1 = none
+    std::string editText_;
+};
+
+}  // namespace funnel::ui
