@@ -116,6 +116,17 @@
   function callJson(name, args) {
     return JSON.parse(call(name, 'string', args));
   }
+  // window.funnel.sync.run() promises, answered by the page's sync loop (Module.funnelSyncDone)
+  // when the sync that covers them finished.
+  const syncWaiters = [];
+  function syncDone(upTo, result) {
+    for (let i = syncWaiters.length - 1; i >= 0; --i) {
+      if (syncWaiters[i].ticket <= upTo) {
+        syncWaiters[i].resolve(result);
+        syncWaiters.splice(i, 1);
+      }
+    }
+  }
   window.funnel = {
     ready,
     failure: () => failure,
@@ -130,6 +141,17 @@
     frameTimes: (reset) => callJson('funnel_api_frame_times', [reset ? '1' : '0']),
     open: (route) => { call('funnel_api_open', null, [String(route)]); },
     setLanguage: (lang) => { call('funnel_api_set_language', null, [String(lang)]); },
+    // Team sync of this device (README "Automation API"): setup, run, status, stop.
+    sync: {
+      setup: (o) => callJson('funnel_api_sync_setup', [JSON.stringify(o || {})]),
+      run: () => new Promise((resolve) => {
+        const r = callJson('funnel_api_sync_run');
+        if (!r.started) resolve(r.result);
+        else syncWaiters.push({ ticket: r.ticket, resolve });
+      }),
+      status: () => callJson('funnel_api_sync_status'),
+      stop: () => callJson('funnel_api_sync_stop'),
+    },
     language,
   };
 
@@ -151,6 +173,7 @@
       resolveReady();
     },
     funnelFail: fail,
+    funnelSyncDone: syncDone,
     print: (s) => console.log(s),
     printErr: (s) => console.warn(s),
     onAbort: () => fail('crash'),

@@ -204,6 +204,8 @@ void TeamSync::receive(const TeamSyncResponse& r, Workspace& ws, Time now) {
     if (step_ != Step::AwaitGet && step_ != Step::AwaitPut) return;
     const bool get = step_ == Step::AwaitGet;
     const std::string what = get ? "GET" : "PUT";
+    // A shared snapshot being looked at is not the team's document: never merge into it or PUT it.
+    if (ws.readOnly()) return fail(TeamSyncOutcome::Failed, "sync.error.refused", "the open document is a read-only snapshot");
     if (r.kind == TeamSyncResponse::Kind::Timeout) return retry("sync.error.timeout", what + ": no answer in time", true, now);
     if (r.kind == TeamSyncResponse::Kind::NetworkError)
         return retry("sync.error.network", what + ": " + (r.error.empty() ? "network error" : r.error), true, now);
@@ -264,7 +266,7 @@ void TeamSync::handleBody(const TeamSyncResponse& r, Workspace& ws, Time now) {
     MergeResult m = merge(ws.document(), ws.syncState(), d.document, remoteState);
     if (!m.ok) return refuse("the team file cannot be merged: " + m.error);
     status_.changesIn += m.changedIn;
-    ws.applyMerge(m);
+    if (!ws.applyMerge(m)) return fail(TeamSyncOutcome::Failed, "sync.error.refused", "the merge could not be applied");
     status_.openConflicts = ws.syncState().conflicts.empty() ? 0 : int(openConflicts(ws.document(), ws.syncState()).size());
     if (isStrongEtag(r.etag)) status_.etag = r.etag;
 

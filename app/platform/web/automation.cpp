@@ -7,6 +7,7 @@
 
 #include "core/codec.h"
 #include "platform/web/fonts.h"
+#include "platform/web/sync.h"
 #include "platform/web/tab.h"
 
 namespace {
@@ -98,6 +99,45 @@ EMSCRIPTEN_KEEPALIVE void funnel_api_open(const char* route) {
 
 EMSCRIPTEN_KEEPALIVE void funnel_api_set_language(const char* lang) {
     funnel::web::setLanguageOverride(lang);
+}
+
+// [SECTION] Team sync (window.funnel.sync; see app/platform/web/sync.h)
+EMSCRIPTEN_KEEPALIVE const char* funnel_api_sync_setup(const char* text) {
+    const json options = json::parse(text, nullptr, false);
+    const std::string error = funnel::web::teamLink().setup(options);
+    funnel::web::wake();
+    if (!error.empty()) return reply(json{{"ok", false}, {"error", error}});
+    return reply(json{{"ok", true}});
+}
+
+// {"started": true, "ticket": n}: the JS wrapper's promise is answered when sync n finished;
+// {"started": false, "result": {…}}: answered at once (not set up, offline, no password/token).
+EMSCRIPTEN_KEEPALIVE const char* funnel_api_sync_run() {
+    funnel::web::TeamLink& link = funnel::web::teamLink();
+    const json st = link.statusJson(funnel::web::tab().workspace);
+    auto notRun = [](const char* error) {
+        json result = {{"ok", false}, {"error", error}, {"attempts", 0}, {"in", 0}, {"out", 0}};
+        if (std::string(error) == "sync.offline") result["offline"] = true;
+        return reply(json{{"started", false}, {"result", result}});
+    };
+    if (!st.value("configured", false)) return notRun("sync.off");
+    if (!st.value("online", true)) return notRun("sync.offline");
+    if (st.value("error", "") == "sync.error.secret_missing" && st.value("state", "") == "error")
+        return notRun("sync.error.secret_missing");
+    const int ticket = link.runTicket();
+    link.syncNow();
+    funnel::web::wake();
+    return reply(json{{"started", true}, {"ticket", ticket}});
+}
+
+EMSCRIPTEN_KEEPALIVE const char* funnel_api_sync_status() {
+    return reply(funnel::web::teamLink().statusJson(funnel::web::tab().workspace));
+}
+
+EMSCRIPTEN_KEEPALIVE const char* funnel_api_sync_stop() {
+    funnel::web::teamLink().handle(funnel::ui::SyncRequest{funnel::ui::SyncRequest::Kind::Stop, {}, {}, false, {}, {}, {}},
+                                   funnel::web::tab().workspace);
+    return reply(json{{"ok", true}});
 }
 
 }  // extern "C"

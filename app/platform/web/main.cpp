@@ -24,6 +24,7 @@
 #include "platform/web/persistence.h"
 #include "platform/web/renderer.h"
 #include "platform/web/share.h"
+#include "platform/web/sync.h"
 #include "platform/web/tab.h"
 #include "platform/web/text_agent.h"
 #include "ui/strings.h"
@@ -232,13 +233,20 @@ void drawFrame() {
     const Time now = nowMs();
     t.app.setClock(now, utcOffsetMinutes());
     showSaveStatus();
+    t.app.setSyncStatus(teamLink().status(t.workspace));
     ImGui::NewFrame();
     t.app.draw();
     ImGui::Render();
     const auto results = t.app.applyFrame(commandContext());
     if (!results.empty()) wake();   // show what the commands changed
+    // Team sync requests of the views (set up, sync now, stop, resolve a conflict); a snapshot
+    // being looked at neither syncs nor saves.
+    std::vector<ui::SyncRequest> syncRequests = t.app.takeSyncRequests();
     if (!l.snapshotView) {
-        l.persistence.record(t.workspace.takeUnsaved(), t.workspace, now);
+        for (const ui::SyncRequest& r : syncRequests) teamLink().handle(r, t.workspace);
+        std::vector<json> applied = t.workspace.takeUnsaved();
+        teamLink().noteApplied(applied);   // local edits schedule a sync
+        l.persistence.record(std::move(applied), t.workspace, now);
         ensureStorageTick();
     }
 
@@ -368,6 +376,8 @@ void startStorage() {
         }
         tb.storageError = error;
         tb.documentLoaded = true;
+        // Team sync belongs to the user's own funnel, never to the demo.
+        if (!lp.demo) teamLink().open("main");
         startWhenReady();
     });
     // Persistence hooks pagehide itself; visibilitychange is ours so a visible tab redraws.
