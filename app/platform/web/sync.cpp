@@ -481,6 +481,7 @@ void TeamLink::answered(int id, const TeamSyncResponse& r) {
     if (id != fetchId_ || !inFlight_) return;  // answer to a request of a cancelled sync
     inFlight_ = false;
     engine_.receive(r, tab().workspace, Time(js_sync_now()));
+    persistUnsaved();  // the merge is journaled now, drawn or not
     if (std::optional<std::string> bad = engine_.takeRejectedRemote()) keepBackup(*bad);
     wake();
     pump();

@@ -37,6 +37,10 @@ void wake(int frames = 3);
 // use it so ImGui has put the selection on the clipboard before the DOM copy event asks.
 void drawNow();
 
+// Hands what the workspace applied since the last call (edits, merges) to storage now, also
+// outside a frame (a sync's merge in a hidden tab, which gets no animation frames).
+void persistUnsaved();
+
 // The context commands run with: now and this device's member.
 CommandContext commandContext();
 
