@@ -380,6 +380,7 @@ const std::vector<StringEntry> kTable = {
      "서버가 쓰기를 안전하게 확인하지 않습니다(ETag 없음). If-Match를 지원하는 서버를 사용하세요."},
 
     {"sync.conflicts_count", "%lld conflicts", "%lld 个冲突", "%lld 個衝突", "충돌 %lld건"},
+    {"sync.conflicts_one", "1 conflict", "1 个冲突", "1 個衝突", "충돌 1건"},
     {"sync.conflicts_title", "Conflicts (%lld)", "冲突（%lld）", "衝突（%lld）", "충돌 (%lld)"},
     {"sync.no_conflicts", "No conflicts.", "没有冲突。", "沒有衝突。", "충돌이 없습니다."},
     {"sync.conflicts_intro",

@@ -277,7 +277,9 @@ void TeamSyncView::indicator(ViewContext& ctx) {
         ImGui::SameLine(0, 8);
         ImGui::PushStyleColor(ImGuiCol_Text, pal.overdue);
         ImGui::PushStyleColor(ImGuiCol_Button, 0);
-        const std::string c = fmt(ctx.t("sync.conflicts_count"), static_cast<long long>(s.conflicts.size()));
+        const std::string c = s.conflicts.size() == 1
+                                  ? std::string(ctx.t("sync.conflicts_one"))
+                                  : fmt(ctx.t("sync.conflicts_count"), static_cast<long long>(s.conflicts.size()));
         if (ImGui::SmallButton(("⚠ " + c + "###sync-conflicts").c_str())) {
             ctx.route = "#/settings/sync";
             scrollTo_ = true;

@@ -193,8 +193,11 @@ test('two devices: set up in Settings, edit offline, sync, resolve a conflict, s
     await a.evaluate(() => window.funnel.open('#/settings/sync'));
     await settle(a);
     await saveScreenshot(a, 'sync-error-en');
-    assert.deepEqual(a.funnelErrors, []);
-    assert.deepEqual(b.funnelErrors, []);
+    // The protocol's own answers (404 before the team file exists, 412 when another device
+    // wrote first) are logged by Chromium as failed loads; anything else is an error.
+    const real = (errors) => errors.filter((e) => !/status of (404|412) /.test(e));
+    assert.deepEqual(real(a.funnelErrors), []);
+    assert.deepEqual(real(b.funnelErrors), []);
   } finally {
     await a.context_.close();
     await b.context_.close();

@@ -221,7 +221,7 @@ TEST_CASE("conflicts panel: the record, the field, both values with who; Keep th
     ui.app().setSyncStatus(c.status());
     ui.frames(2);
     REQUIRE(ui.has("status:sync-conflicts"));
-    CHECK(ui.has("⚠ 1 conflicts"));
+    CHECK(ui.has("⚠ 1 conflict"));
     ui.click("status:sync-conflicts");
     ui.frames(3);
     CHECK(ui.app().route() == "#/settings/sync");
