@@ -244,10 +244,7 @@ void drawFrame() {
     std::vector<ui::SyncRequest> syncRequests = t.app.takeSyncRequests();
     if (!l.snapshotView) {
         for (const ui::SyncRequest& r : syncRequests) teamLink().handle(r, t.workspace);
-        std::vector<json> applied = t.workspace.takeUnsaved();
-        teamLink().noteApplied(applied);   // local edits schedule a sync
-        l.persistence.record(std::move(applied), t.workspace, now);
-        ensureStorageTick();
+        persistUnsaved();
     }
 
     emscripten_webgl_make_context_current(l.gl);
@@ -496,6 +493,15 @@ void openSnapshotBytes(std::string_view bytes, Arrival arrival) {
 void shareLinkDone(int state) {
     tab().app.setShareState(static_cast<ui::App::ShareState>(state));
     wake();
+}
+
+void persistUnsaved() {
+    if (loop().snapshotView) return;  // a snapshot being looked at is never saved
+    Tab& t = tab();
+    std::vector<json> applied = t.workspace.takeUnsaved();
+    teamLink().noteApplied(applied);   // local edits schedule a sync
+    loop().persistence.record(std::move(applied), t.workspace, nowMs());
+    ensureStorageTick();
 }
 
 Tab& tab() {
