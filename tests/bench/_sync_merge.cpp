@@ -4,15 +4,32 @@
 // Native, optimised build of app/core (tests/bench/sync.sh compiles it). The figure is the
 // process CPU time of the merge, which a machine shared with other builds disturbs far less
 // than wall time (printed on stderr beside it).
+// Built with em++ (target funnel_sync_merge_bench of the web CMake tree) and run by node, the
+// figure is node's process CPU time (process.cpuUsage()). `--impl NAME` names the figures
+// sync.merge_ms.NAME.<n> (tests/bench/sync.sh: "funnel" for wasm, "funnel_native" natively).
+// `--export DIR` writes the three documents of each size (DIR/<n>.base.json, .a.json, .b.json)
+// and exits: tests/bench/_sync_crdt.mjs merges the same data with automerge and yjs.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
+#include <fstream>
+#include <string>
 #include <vector>
 
 #include "core/demo.h"
 #include "core/merge.h"
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+// Node's process CPU time (user + system), the wasm counterpart of CLOCK_PROCESS_CPUTIME_ID.
+EM_JS(double, nodeCpuMs, (), {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+});
+#endif
 
 using namespace funnel;
 
@@ -40,11 +57,34 @@ void diverge(Document& doc, SyncState& state, Clock& clock, int phase, Time at) 
     doc.deals = std::move(kept);
     stampChange(state, clock, before, doc, at);
 }
+
+bool writeFile(const std::string& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    return bool(out);
+}
+
+double cpuMs() {
+#ifdef __EMSCRIPTEN__
+    return nodeCpuMs();
+#else
+    timespec c{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c);
+    return double(c.tv_sec) * 1e3 + double(c.tv_nsec) / 1e6;
+#endif
+}
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::vector<int> sizes = {1000, 10000, 100000};
-    if (argc > 1) sizes = {std::atoi(argv[1])};
+    std::vector<int> sizes;
+    std::string exportDir;
+    std::string impl = "funnel";
+    for (int i = 1; i < argc; ++i) {
+        if (!std::strcmp(argv[i], "--export") && i + 1 < argc) exportDir = argv[++i];
+        else if (!std::strcmp(argv[i], "--impl") && i + 1 < argc) impl = argv[++i];
+        else sizes.push_back(std::atoi(argv[i]));
+    }
+    if (sizes.empty()) sizes = {1000, 10000, 100000};
     for (int n : sizes) {
         const Document base = makeDemoDocument(7, n, kNow, "");
         Document a = base, b = base;
@@ -52,27 +92,35 @@ int main(int argc, char** argv) {
         Clock ca("00000000000000aa"), cb("00000000000000bb");
         diverge(a, sa, ca, 0, kNow + 1000);
         diverge(b, sb, cb, 1, kNow + 2000);
+        if (!exportDir.empty()) {
+            const std::string stem = exportDir + "/" + std::to_string(n);
+            if (!writeFile(stem + ".base.json", encodeDocumentText(base)) || !writeFile(stem + ".a.json", encodeDocumentText(a)) ||
+                !writeFile(stem + ".b.json", encodeDocumentText(b))) {
+                std::fprintf(stderr, "cannot write %s.*.json\n", stem.c_str());
+                return 1;
+            }
+            continue;
+        }
         const int runs = n >= 100000 ? 1 : 3;
         std::vector<double> ms;
         int changed = 0;
         double wall = 0;
         for (int r = 0; r < runs; ++r) {
-            timespec c0{}, c1{};
-            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+            const double c0 = cpuMs();
             const auto t0 = std::chrono::steady_clock::now();
             MergeResult m = merge(a, sa, b, sb);
             const auto t1 = std::chrono::steady_clock::now();
-            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+            const double c1 = cpuMs();
             wall = std::chrono::duration<double, std::milli>(t1 - t0).count();
             if (!m.ok) {
                 std::fprintf(stderr, "merge failed: %s\n", m.error.c_str());
                 return 1;
             }
             changed = m.changedIn;
-            ms.push_back(double(c1.tv_sec - c0.tv_sec) * 1e3 + double(c1.tv_nsec - c0.tv_nsec) / 1e6);
+            ms.push_back(c1 - c0);
         }
         std::sort(ms.begin(), ms.end());
-        std::printf("sync.merge_ms.funnel.%d %.1f ms\n", n, ms[ms.size() / 2]);
+        std::printf("sync.merge_ms.%s.%d %.1f ms\n", impl.c_str(), n, ms[ms.size() / 2]);
         std::fprintf(stderr, "  %d deals: %d records changed in, last run %.1f ms wall\n", n, changed, wall);
         std::fflush(stdout);
     }
