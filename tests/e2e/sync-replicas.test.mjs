@@ -1,9 +1,11 @@
 // Integration of team sync end to end: three native replicas (funnel-sync, each with its own
-// local store, replica id and clock skew up to ±1 h) edit offline and sync in seeded random
+// local store, replica id and clock skew up to ±1 h) — plus, through funnel-serve, a real browser
+// page (window.funnel.command / window.funnel.sync, offline between its syncs) — edit offline and
+// sync in seeded random
 // orders and groupings — one after another or K at once, racing for the same ETag — for M
 // rounds, through funnel-serve and through a real Apache (default FileETag and FileETag Digest).
 // Then every replica syncs until quiet and:
-//   - all dumps are identical;
+//   - all dumps are identical (and the browser holds the same deals and values);
 //   - every acknowledged edit is the current value, a logged conflict, or superseded by an edit
 //     made after seeing it (a later edit by a replica that had synced it in);
 //   - no edit made after seeing another one lost to it (clock skew cannot make edits vanish);
@@ -11,10 +13,10 @@
 // FUNNEL_SYNC_SEEDS=3,4,5 runs other seeds.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer } from './harness.mjs';
+import { startServer, launchBrowser, openApp, webRoot } from './harness.mjs';
 import { startApache, apacheAvailable } from './apache.mjs';
 import { funnelSyncPath, Replica } from './syncclient.mjs';
 import { random as seeded, parseDump, dealsOf, conflictsOf } from './syncmodel.mjs';
@@ -29,6 +31,37 @@ const HOUR = 3600000;
 let dir;
 let serve;
 let apaches = {};
+let browser;
+// The browser replica needs the web build; FUNNEL_SYNC_BROWSER=0 leaves it out.
+const withBrowser = process.env.FUNNEL_SYNC_BROWSER !== '0' && existsSync(path.join(webRoot, 'funnel.wasm'));
+
+// A browser page as a replica: edits through window.funnel.command, syncs through
+// window.funnel.sync.run(); offline (Chromium's network emulation) except while it syncs.
+class BrowserReplica {
+  constructor(name, page, context) {
+    this.name = name;
+    this.page = page;
+    this.context = context;
+    this.opts = { skewMs: 0 };
+  }
+
+  async command(cmd) {
+    const r = await this.page.evaluate((c) => window.funnel.command(c), cmd);
+    if (!r.ok) throw new Error(`${this.name}: command ${JSON.stringify(cmd)} failed: ${r.error}`);
+    return r;
+  }
+
+  async sync() {
+    await this.context.setOffline(false);
+    const report = await this.page.evaluate(() => window.funnel.sync.run());
+    await this.context.setOffline(true);
+    return { code: report.ok ? 0 : 3, report, stdout: JSON.stringify(report), stderr: '' };
+  }
+
+  async deals() {
+    return dealsOf(await this.page.evaluate(() => window.funnel.snapshot()));
+  }
+}
 
 before(async () => {
   if (skip) return;
@@ -36,7 +69,8 @@ before(async () => {
   mkdirSync(path.join(dir, 'root'));
   writeFileSync(path.join(dir, 'root', 'index.html'), '<!doctype html><title>Funnel</title>');
   writeFileSync(path.join(dir, 'tokens'), `${TOKEN}\n`);
-  serve = await startServer({ root: path.join(dir, 'root'), args: ['--quiet', '--data', path.join(dir, 'data'), '--tokens', path.join(dir, 'tokens')] });
+  serve = await startServer({ root: withBrowser ? webRoot : path.join(dir, 'root'), args: ['--quiet', '--data', path.join(dir, 'data'), '--tokens', path.join(dir, 'tokens')] });
+  if (withBrowser) browser = await launchBrowser();
   if (apacheAvailable()) {
     const [plain, digest] = await Promise.all([startApache({ fileETag: 'default' }), startApache({ fileETag: 'digest' })]);
     apaches = { default: plain, digest };
@@ -44,6 +78,7 @@ before(async () => {
 });
 
 after(async () => {
+  await browser?.close();
   await serve?.stop();
   await Promise.all(Object.values(apaches).map((a) => a.stop()));
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -61,12 +96,23 @@ const FIELDS = ['title', 'value'];
 async function scenario(backendName, seed, t) {
   const rng = seeded(seed);
   const target = backends[backendName](`team-${seed}-${backendName.replace(/\W+/g, '-')}`);
-  const replicas = Array.from({ length: K }, (_, i) => {
+  const natives = Array.from({ length: K }, (_, i) => {
     const store = path.join(dir, `store-${seed}-${backendName.replace(/\W+/g, '-')}-${i}`);
     const skewMs = i === 0 ? 0 : Math.round((rng() * 2 - 1) * HOUR);  // up to ±1 h
     return new Replica(`r${i}`, { store, url: target.url, ...target.auth, replica: (i + 1).toString(16).padStart(16, 'a'), skewMs, timeoutMs: 5000, maxAttempts: 40, seed: seed * 10 + i });
   });
-  t.diagnostic(`skews: ${replicas.map((r) => r.opts.skewMs).join(', ')} ms`);
+  const replicas = [...natives];
+  let page = null;
+  if (withBrowser && backendName === 'funnel-serve') {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+    page = await openApp(context, { url: serve.url, viewport: { width: 1000, height: 700 } });
+    const setup = await page.evaluate((o) => window.funnel.sync.setup(o), { url: target.url, token: TOKEN, intervalS: 3600 });
+    assert.deepEqual(setup, { ok: true });
+    await context.setOffline(true);
+    replicas.push(new BrowserReplica(`browser r${K}`, page, context));
+  }
+  const R = replicas.length;
+  t.diagnostic(`replicas: ${replicas.map((r) => `${r.name} (skew ${r.opts.skewMs} ms)`).join(', ')}`);
 
   // The ledger: every acknowledged edit, with what its replica had surely / possibly seen.
   const edits = [];
@@ -109,13 +155,11 @@ async function scenario(backendName, seed, t) {
     knownLow[0].add(edits.length - 2).add(edits.length - 1);
     knownHigh[0].add(edits.length - 2).add(edits.length - 1);
   }
-  await syncGroup([0]);
-  await syncGroup([1]);
-  await syncGroup([2]);
+  for (let i = 0; i < R; ++i) await syncGroup([i]);
 
   for (let m = 0; m < M; ++m) {
     // Offline edits: 1–3 field edits on shared deals (collisions are likely), sometimes a new deal.
-    for (let i = 0; i < K; ++i) {
+    for (let i = 0; i < R; ++i) {
       const count = 1 + Math.floor(rng() * 3);
       for (let j = 0; j < count; ++j) {
         const dealId = POOL[Math.floor(rng() * POOL.length)];
@@ -138,12 +182,21 @@ async function scenario(backendName, seed, t) {
   }
 
   // Everyone syncs until quiet: two passes, one by one.
-  for (let pass = 0; pass < 2; ++pass) for (let i = 0; i < K; ++i) await syncGroup([i]);
+  for (let pass = 0; pass < 2; ++pass) for (let i = 0; i < R; ++i) await syncGroup([i]);
 
-  const dumps = await Promise.all(replicas.map((r) => r.dump()));
+  const dumps = await Promise.all(natives.map((r) => r.dump()));
   for (let i = 1; i < K; ++i) assert.equal(dumps[i], dumps[0], `replica r${i}'s dump differs from r0's`);
   const state = parseDump(dumps[0]);
   const deals = dealsOf(state);
+  if (page) {
+    const seen = await replicas[K].deals();
+    assert.deepEqual([...seen.keys()].sort(), [...deals.keys()].sort(), 'the browser has other deals');
+    for (const [id, deal] of deals) for (const f of FIELDS) assert.deepEqual(seen.get(id)[f], deal[f], `browser deal ${id}.${f}`);
+    // Requests refused while offline are logged by Chromium; anything else is a real error.
+    const errors = page.funnelErrors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch|net::ERR_/.test(e));
+    assert.deepEqual(errors, [], 'errors in the page');
+    await page.context().close();
+  }
   const conflicts = conflictsOf(state);
   for (const id of added) assert.ok(deals.has(id), `added deal ${id} is missing`);
   for (const e of edits) {
