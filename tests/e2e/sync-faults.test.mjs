@@ -6,7 +6,7 @@
 // edits, and the file on the server is never overwritten with garbage (its bytes are checked).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, renameSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, renameSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer } from './harness.mjs';
@@ -176,6 +176,8 @@ for (const kind of ['funnel-serve', 'apache']) {
       assert.ok(r.report.error);
       assert.equal(readFileSync(file, 'utf8'), text, 'the bad file was overwritten');
       assert.equal(await b.dump(), dumpBefore, 'local data changed');
+      const kept = readdirSync(b.opts.store).filter((f) => /^rejected-.*\.json$/.test(f));
+      assert.ok(kept.some((f) => readFileSync(path.join(b.opts.store, f), 'utf8') === text), 'the refused file was not kept as a backup');
     }
     // Through the proxy only: the client sees a foreign body (with a plausible strong ETag).
     replaceFile(file, good);
