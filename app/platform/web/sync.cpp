@@ -244,6 +244,13 @@ void TeamLink::open(const std::string& ns) {
 void TeamLink::settingsLoaded(const std::string& settingsText, const std::string& secretText) {
     const bool first = !loaded_;
     loaded_ = true;
+    if (first && configured()) {
+        // Set up (window.funnel.sync.setup) before this device's stored settings had arrived:
+        // the setup is newer than anything stored, so it stays and is written down.
+        saveSettings();
+        wake();
+        return;
+    }
     const json j = json::parse(settingsText, nullptr, false);
     ui::SyncSettings s;
     Time lastSynced = 0;
