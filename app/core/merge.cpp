@@ -57,19 +57,6 @@ std::string escapeId(const std::string& id) {
     return s;
 }
 
-std::string unescapeId(std::string_view s) {
-    std::string id;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '~' && i + 1 < s.size()) {
-            id += s[i + 1] == '1' ? '/' : '~';
-            ++i;
-        } else {
-            id += s[i];
-        }
-    }
-    return id;
-}
-
 json spread(json o) {
     for (const char* f : kSpreadFields) {
         auto it = o.find(f);
@@ -259,6 +246,19 @@ bool unflatten(const Flat& flat, const Settings& device, Document& out, std::str
     return true;
 }
 }  // namespace
+
+std::string unescapeId(std::string_view s) {
+    std::string id;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '~' && i + 1 < s.size()) {
+            id += s[i + 1] == '1' ? '/' : '~';
+            ++i;
+        } else {
+            id += s[i];
+        }
+    }
+    return id;
+}
 
 // [SECTION] Sync state JSON
 

@@ -139,6 +139,9 @@ bool applyStatePatch(SyncState& state, const json& patch, std::string& error);
 json diffDocument(const Document& from, const Document& to);
 bool applyDocumentPatch(Document& doc, const json& patch, std::string& error);
 
+// The record id written in a record key ("deal:<id>"): ids escape "~" as "~0" and "/" as "~1".
+std::string unescapeId(std::string_view escaped);
+
 // The canonical bytes of a replica (document with its state), what the merge laws compare.
 std::string canonicalText(const Document& doc, const SyncState& state);
 

@@ -61,19 +61,6 @@ std::string whenText(const ViewContext& ctx, const std::string& stamp) {
     return formatDateShort(dateFromTime(p->wall, ctx.utcOffsetMinutes), ctx.lang) + " " + hm;
 }
 
-std::string unescapeKeyId(std::string_view s) {
-    std::string id;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '~' && i + 1 < s.size()) {
-            id += s[i + 1] == '1' ? '/' : '~';
-            ++i;
-        } else {
-            id += s[i];
-        }
-    }
-    return id;
-}
-
 // "Deal · Pilot for Acme", from a record key of docs/SYNC.md.
 std::string recordText(const ViewContext& ctx, const std::string& key) {
     const auto colon = key.find(':');
@@ -84,25 +71,25 @@ std::string recordText(const ViewContext& ctx, const std::string& key) {
     const char* kindKey = "sync.record.other";
     if (kind == "deal") {
         kindKey = "sync.record.deal";
-        if (const Deal* d = doc.findDeal(unescapeKeyId(rest))) name = d->title;
+        if (const Deal* d = doc.findDeal(unescapeId(rest))) name = d->title;
     } else if (kind == "objection") {
         kindKey = "sync.record.objection";
-        if (const Deal* d = doc.findDeal(unescapeKeyId(rest.substr(0, rest.find('/'))))) name = d->title;
+        if (const Deal* d = doc.findDeal(unescapeId(rest.substr(0, rest.find('/'))))) name = d->title;
     } else if (kind == "customer") {
         kindKey = "sync.record.customer";
-        if (const Customer* c = doc.findCustomer(unescapeKeyId(rest))) name = c->name;
+        if (const Customer* c = doc.findCustomer(unescapeId(rest))) name = c->name;
     } else if (kind == "contact") {
         kindKey = "sync.record.contact";
-        if (const Contact* c = doc.findContact(unescapeKeyId(rest))) name = c->name;
+        if (const Contact* c = doc.findContact(unescapeId(rest))) name = c->name;
     } else if (kind == "member") {
         kindKey = "sync.record.member";
-        if (const Member* m = doc.findMember(unescapeKeyId(rest))) name = m->name;
+        if (const Member* m = doc.findMember(unescapeId(rest))) name = m->name;
     } else if (kind == "pipeline") {
         kindKey = "sync.record.pipeline";
-        if (const Pipeline* p = doc.findPipeline(unescapeKeyId(rest))) name = p->name.get(ctx.lang);
+        if (const Pipeline* p = doc.findPipeline(unescapeId(rest))) name = p->name.get(ctx.lang);
     } else if (kind == "activity") {
         kindKey = "sync.record.activity";
-        if (const Activity* a = doc.findActivity(unescapeKeyId(rest))) name = a->subject;
+        if (const Activity* a = doc.findActivity(unescapeId(rest))) name = a->subject;
     } else if (kind == "settings") {
         kindKey = "nav.settings";
     }
