@@ -3,35 +3,19 @@
 // function (self time). Relink with --profiling-funcs to see wasm function names.
 //   node tests/bench/_board_profile.mjs [deals]
 import { startServer, launchBrowser } from '../e2e/harness.mjs';
+import { openBoard, scrollAndDrag } from './_board_drive.mjs';
 
 const n = Number(process.argv[2] || 10000);
 const server = await startServer({ args: ['--quiet'] });
 const browser = await launchBrowser();
-const frames = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 try {
-  const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${server.url}?lang=en&bench=${n}`);
-  await page.waitForFunction(() => window.funnel && window.funnel.ready, null, { timeout: 120000 });
-  await page.evaluate(() => window.funnel.ready);
-  const card = await page.evaluate(() => window.funnel.itemRect(window.funnel.itemKeys().filter((k) => k.startsWith('deal:'))[0]));
+  const { context, page } = await openBoard(browser, server.url, n);
   await page.evaluate(() => window.funnel.frameTimes(true));
   const cdp = await context.newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
   await cdp.send('Profiler.start');
-  await page.mouse.move(card.x + card.w + 140, 500);
-  for (let i = 0; i < 120; i++) { await page.mouse.wheel(0, i < 60 ? 120 : -120); await frames(page); }
-  const from = { x: card.x + card.w / 2, y: card.y + card.h / 2 };
-  await page.mouse.move(from.x, from.y);
-  await page.mouse.down();
-  for (let i = 0; i <= 120; i++) {
-    const t = i <= 60 ? i / 60 : (120 - i) / 60;
-    await page.mouse.move(from.x + t * 3 * 282, from.y + 40 * t);
-    await frames(page);
-  }
-  await page.mouse.up();
-  await frames(page);
+  await scrollAndDrag(page);
   const { profile } = await cdp.send('Profiler.stop');
   const times = await page.evaluate(() => window.funnel.frameTimes(true));
   const s = [...times].sort((a, b) => a - b);

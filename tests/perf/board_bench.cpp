@@ -53,9 +53,22 @@ void run(const Sizes& size) {
     // Scroll the second column down and up.
     const ImVec2 column(280 + 140, 500);
     io.AddMousePosEvent(column.x, column.y);
+    // The cards drawn in that column: scrolling must change them, or this measures nothing.
+    auto inColumn = [&] {
+        std::vector<std::string> keys;
+        for (const auto& [key, rect] : app.itemRects().all())
+            if (key.rfind("deal:", 0) == 0 && rect.x <= column.x && rect.x + rect.w >= column.x) keys.push_back(key);
+        std::sort(keys.begin(), keys.end());
+        return keys;
+    };
+    const std::vector<std::string> top = inColumn();
     for (int i = 0; i < 200; ++i) {
         io.AddMouseWheelEvent(0, i < 100 ? -3.0f : 3.0f);
         frame(true);
+        if (i == 99 && (top.empty() || inColumn() == top)) {
+            std::fprintf(stderr, "board bench: scrolling the second column changed nothing\n");
+            std::exit(1);
+        }
     }
     // Drag a card of the first column across three columns and back, then drop where it began.
     const ImVec2 card(140, 220);
