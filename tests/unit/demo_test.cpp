@@ -1,7 +1,6 @@
 // Funnel — unit tests of the demo generator: deterministic, sane, fast enough for 100k deals.
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <set>
 #include <unordered_set>
 
@@ -21,9 +20,6 @@ bool hasCjkOrHangul(const std::string& s) {
     return false;
 }
 
-double secondsSince(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 }  // namespace
 
 TEST_CASE("demo: the same seed gives the same document, another seed another one") {
@@ -115,8 +111,9 @@ TEST_CASE("demo: sane records in every language") {
     }
 }
 
-TEST_CASE("demo: 1k / 10k / 100k deals are quick to make, encode and decode") {
-    // 100k only in optimized builds: a Debug nlohmann_json is tens of times slower.
+TEST_CASE("demo: 1k / 10k / 100k deals make, encode and decode back to the same text") {
+    // Speed is measured by scripts/bench (codec.*_mb_s, store.*), not here. 100k only in
+    // optimized builds: a Debug nlohmann_json is tens of times slower.
 #if defined(NDEBUG) && !defined(__SANITIZE_ADDRESS__)
     const std::vector<int> sizes = {1000, 10000, 100000};
 #else
@@ -124,24 +121,14 @@ TEST_CASE("demo: 1k / 10k / 100k deals are quick to make, encode and decode") {
 #endif
     for (int n : sizes) {
         CAPTURE(n);
-        auto t0 = std::chrono::steady_clock::now();
         const Document doc = makeDemoDocument(3, n, kNow, "");
-        const double make = secondsSince(t0);
         CHECK(doc.deals.size() == std::size_t(n));
-        t0 = std::chrono::steady_clock::now();
         const std::string text = encodeDocumentText(doc);
-        const double encode = secondsSince(t0);
-        t0 = std::chrono::steady_clock::now();
         DecodeResult r = decodeDocument(text);
-        const double decode = secondsSince(t0);
         REQUIRE(r.ok);
         CHECK(r.document.deals.size() == std::size_t(n));
-        MESSAGE(n << " deals: make " << make << " s, encode " << encode << " s, decode " << decode << " s, "
-                  << text.size() / 1e6 << " MB");
-        // Generous bounds (Debug build, sanitizers, a shared 2-core machine); a quadratic
-        // slip at 100k would take minutes.
-        CHECK(make < 20);
-        CHECK(encode < 30);
-        CHECK(decode < 30);
+        CHECK(r.document.customers.size() == doc.customers.size());
+        CHECK(encodeDocumentText(r.document) == text);
     }
 }
+
