@@ -275,3 +275,36 @@ test('quota exceeded: the change stays in memory, is retried, and nothing saved 
     await context.close();
   }
 });
+
+test('quota exceeded from the first save: the status says so (not "saving"), and the retry stores everything', async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    if (sessionStorage.getItem('quotaBack') !== '1') window.__quotaFull = true;
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (...args) {
+      if (window.__quotaFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return put.apply(this, args);
+    };
+  });
+  try {
+    const page = await open(context);
+    await waitFor(page, () => window.funnelStorage.status().state === 'failed', null, 'failed status');
+    assert.equal((await storageStatus(page)).message, 'storage.full');
+    // An edit while the first save waits for its retry: still reported as failed, frame after frame.
+    assert.ok((await create(page, 'Made while full')).ok);
+    for (let i = 0; i < 5; i++) {
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      const st = await storageStatus(page);
+      assert.equal(st.state, 'failed', `frame ${i}: ${JSON.stringify(st)}`);
+      assert.equal(st.message, 'storage.full');
+    }
+    await page.evaluate(() => { window.__quotaFull = false; sessionStorage.setItem('quotaBack', '1'); });
+    await waitSaved(page, 'saved after the retry');
+    await page.reload();
+    await page.waitForFunction(() => window.funnel && window.funnel.ready, null, { timeout: 30000 });
+    await page.evaluate(() => window.funnel.ready);
+    assert.ok((await customerNames(page)).includes('Made while full'), 'the edit made while full is stored');
+  } finally {
+    await context.close();
+  }
+});

@@ -401,15 +401,16 @@ void Persistence::flushNow() {
 void Persistence::record(std::vector<json> applied, const Workspace& ws, Time) {
     const double now = js_storage_now();
     recorded_ += applied.size();
-    if (wantSeed_ || (seed_ && !busy_)) {
+    if (wantSeed_ || (seed_ && !busy_ && !applied.empty())) {
         // The store is empty: its first content is this whole document (what was applied so far
-        // is part of it).
+        // is part of it). A seed not written yet is taken anew only when the document changed:
+        // not on every frame while a failed first save waits for its retry.
         wantSeed_ = false;
         seed_ = ws.storedDocument();
         seedCount_ += applied.size() + pending_.size();
         pending_.clear();
         flush_ = true;
-        status_ = {ui::SaveStatus::State::Saving, ""};
+        if (status_.state != ui::SaveStatus::State::Failed) status_ = {ui::SaveStatus::State::Saving, ""};
         return;
     }
     if (!applied.empty()) {
