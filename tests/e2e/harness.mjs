@@ -85,6 +85,23 @@ async function waitForHttp(url, timeoutMs) {
 
 // Flags checked here: headless Chromium 156 gets WebGL2 from SwiftShader through ANGLE;
 // the rest keep it quiet and off the network.
+// One HTTP request on a fresh connection (racing writers must really be concurrent), with the
+// whole body as text: {status, headers, body}.
+export function httpRequest(url, { method = 'GET', headers = {}, body } = {}) {
+  const h = { ...headers };
+  if (body !== undefined) h['Content-Length'] = Buffer.byteLength(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers: h, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
 export const chromiumArgs = [
   '--no-sandbox',
   '--disable-gpu',

@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser, openApp } from './harness.mjs';
+import { rectOf, settle, click, drag, scrollTo, typeInto } from './input.mjs';
 import { regionStats, saveScreenshot, waitInPage } from './pixels.mjs';
 
 let server;
@@ -20,56 +21,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-// [SECTION] Real input helpers
-
-// Waits until a frame has drawn `key` and returns its rectangle (CSS px).
-async function rectOf(page, key, what = key) {
-  return waitInPage(page, (k) => window.funnel.itemRect(k), key, { what: `item ${what}` });
-}
-
-// The frame after an input event is drawn on the next animation frames.
-async function settle(page) {
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(r)))));
-}
-
-async function click(page, key) {
-  const r = await rectOf(page, key);
-  await page.mouse.click(r.x + r.w / 2, r.y + r.h / 2);
-  await settle(page);
-}
-
-async function drag(page, fromKey, to) {
-  const r = await rectOf(page, fromKey);
-  const from = { x: r.x + r.w / 2, y: r.y + r.h / 2 };
-  await page.mouse.move(from.x, from.y);
-  await page.mouse.down();
-  for (let i = 1; i <= 12; i++) {
-    await page.mouse.move(from.x + ((to.x - from.x) * i) / 12, from.y + ((to.y - from.y) * i) / 12);
-    await settle(page);
-  }
-  await page.mouse.up();
-  await settle(page);
-}
-
-// Scrolls the wheel over `areaKey` until `key` is drawn (as a person scrolls a long card).
-async function scrollTo(page, areaKey, key) {
-  const area = await rectOf(page, areaKey);
-  await page.mouse.move(area.x + area.w / 2, area.y + area.h / 2);
-  for (let i = 0; i < 40; i++) {
-    const r = await page.evaluate((k) => window.funnel.itemRect(k), key);
-    if (r && r.h >= 10) return r;
-    await page.mouse.wheel(0, 120);
-    await settle(page);
-  }
-  throw new Error(`${key} did not come into view while scrolling ${areaKey}`);
-}
-
-async function typeInto(page, key, text) {
-  await click(page, key);
-  await page.keyboard.type(text);
-  await settle(page);
-}
 
 async function waitSaved(page) {
   await waitInPage(page, () => {

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { startServer, launchBrowser, openApp } from './harness.mjs';
+import { rectOf, settle, click, drag } from './input.mjs';
 import { saveScreenshot, waitInPage } from './pixels.mjs';
 
 let server;
@@ -24,35 +25,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-// [SECTION] Real input helpers (as in screens.test.mjs)
-
-async function rectOf(page, key, what = key) {
-  return waitInPage(page, (k) => window.funnel.itemRect(k), key, { what: `item ${what}` });
-}
-
-async function settle(page) {
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(r)))));
-}
-
-async function click(page, key) {
-  const r = await rectOf(page, key);
-  await page.mouse.click(r.x + r.w / 2, r.y + r.h / 2);
-  await settle(page);
-}
-
-async function drag(page, fromKey, to) {
-  const r = await rectOf(page, fromKey);
-  const from = { x: r.x + r.w / 2, y: r.y + r.h / 2 };
-  await page.mouse.move(from.x, from.y);
-  await page.mouse.down();
-  for (let i = 1; i <= 12; i++) {
-    await page.mouse.move(from.x + ((to.x - from.x) * i) / 12, from.y + ((to.y - from.y) * i) / 12);
-    await settle(page);
-  }
-  await page.mouse.up();
-  await settle(page);
-}
 
 // Clicks an item that reloads the page and waits for the app of the new page.
 async function clickAndReload(page, key) {

@@ -6,30 +6,16 @@
 //   Basic auth on everything but the CORS preflight, which exposes ETag.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { startApache } from './apache.mjs';
+import { httpRequest } from './harness.mjs';
 
 const ORIGIN = 'https://app.example.test';
 let plain;   // default FileETag
 let digest;  // FileETag Digest
 
-function request(url, { method = 'GET', headers = {}, body } = {}) {
-  const h = { ...headers };
-  if (body !== undefined) h['Content-Length'] = Buffer.byteLength(body);
-  return new Promise((resolve, reject) => {
-    // A fresh connection per request: racing writers must really be concurrent.
-    const req = http.request(url, { method, headers: h, agent: false }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
-}
+const request = httpRequest;
 
 const auth = (a, headers = {}) => ({ Authorization: a.authorization, ...headers });
 const ok = (status) => status >= 200 && status < 300;

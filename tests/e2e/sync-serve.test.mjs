@@ -4,12 +4,11 @@
 // Runs on a fixture folder, so it needs only the native build.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import crypto from 'node:crypto';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer } from './harness.mjs';
+import { startServer, httpRequest } from './harness.mjs';
 
 const TOKEN = 'team-token-1';
 const ORIGIN = 'https://app.example.test';
@@ -20,21 +19,9 @@ let dir;
 let data;
 
 function request(method, urlPath, { headers = {}, body, token = TOKEN } = {}) {
-  const url = new URL(urlPath, server.url);
   const h = { ...headers };
   if (token) h.Authorization = `Bearer ${token}`;
-  if (body !== undefined) h['Content-Length'] = Buffer.byteLength(body);
-  return new Promise((resolve, reject) => {
-    // A fresh connection per request: racing writers must really be concurrent.
-    const req = http.request(url, { method, headers: h, agent: false }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
+  return httpRequest(new URL(urlPath, server.url), { method, headers: h, body });
 }
 
 const doc = (title) => JSON.stringify({ format: 'funnel', version: 1, deals: [{ id: 'd1', title }] });
