@@ -221,7 +221,7 @@ std::string initialsOf(const std::string& name, bool latin) {
 
 Document makeDemoDocument(std::uint32_t seed, int dealCount, Time now, const std::string& lang) {
     Dice dice(seed);
-    Document doc = makeDefaultDocument(now);
+    Document doc = makeDefaultDocument(now, "p-default", lang);
     dealCount = std::max(0, dealCount);
     const Pipeline& pipeline = doc.pipelines[0];
     const int stageCount = int(pipeline.stages.size());

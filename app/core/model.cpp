@@ -62,33 +62,47 @@ struct DefaultStage {
     const char* ko;
     int probability;
     int rottingDays;
-    std::vector<std::string> playbook;
+    std::vector<std::array<const char*, 4>> playbook;  // each item in en, zh-Hans, zh-Hant, ko
 };
 
 const std::vector<DefaultStage>& defaultStages() {
     static const std::vector<DefaultStage> stages = {
         {"lead", "Lead", "线索", "線索", "리드", 5, 30,
-         {"Note how the lead was found (referral, event, call, inbound)", "Find a contact person"}},
+         {{"Note how the lead was found (referral, event, call, inbound)", "记录线索来源（转介绍、活动、电话、主动咨询）",
+           "記錄線索來源（轉介紹、活動、電話、主動諮詢）", "리드 발굴 경로 기록 (소개, 행사, 전화, 문의)"},
+          {"Find a contact person", "找到联系人", "找到聯絡人", "담당자 찾기"}}},
         {"qualified", "Qualified", "已确认", "已確認", "자격 확인", 10, 21,
-         {"First contact made", "Money: budget exists", "Authority: decision maker known",
-          "Need: pain point confirmed", "Timing: purchase window known"}},
+         {{"First contact made", "已首次接触", "已首次接觸", "첫 연락 완료"},
+          {"Money: budget exists", "资金：有预算", "資金：有預算", "예산: 예산 확보됨"},
+          {"Authority: decision maker known", "权限：已知决策人", "權限：已知決策人", "권한: 의사결정자 파악"},
+          {"Need: pain point confirmed", "需求：痛点已确认", "需求：痛點已確認", "니즈: 문제점 확인"},
+          {"Timing: purchase window known", "时机：已知采购时间", "時機：已知採購時間", "시기: 구매 시점 파악"}}},
         {"needs", "Needs analysis", "需求分析", "需求分析", "요구 분석", 20, 14,
-         {"Ask open questions about pain points", "Budget and decision process known",
-          "Key evaluation items listed"}},
+         {{"Ask open questions about pain points", "就痛点提开放式问题", "就痛點提開放式問題", "문제점에 대해 열린 질문하기"},
+          {"Budget and decision process known", "已了解预算和决策流程", "已了解預算和決策流程", "예산과 의사결정 절차 파악"},
+          {"Key evaluation items listed", "已列出关键评估项", "已列出關鍵評估項", "핵심 평가 항목 정리"}}},
         {"demo", "Solution / demo", "方案演示", "方案演示", "솔루션 시연", 40, 14,
-         {"Demo prepared for the right people", "Key person (KP) identified", "Next step agreed"}},
+         {{"Demo prepared for the right people", "为合适的人准备演示", "為合適的人準備演示", "적합한 참석자를 위한 시연 준비"},
+          {"Key person (KP) identified", "已识别关键人（KP）", "已識別關鍵人（KP）", "핵심 인물(KP) 파악"},
+          {"Next step agreed", "已约定下一步", "已約定下一步", "다음 단계 합의"}}},
         {"proposal", "Proposal / quote", "报价", "報價", "제안", 60, 10,
-         {"Tailored proposal written", "Formal quote sent", "Quote walked through with the KP"}},
+         {{"Tailored proposal written", "已撰写定制方案", "已撰寫客製方案", "맞춤 제안서 작성"},
+          {"Formal quote sent", "已发送正式报价", "已發送正式報價", "정식 견적 발송"},
+          {"Quote walked through with the KP", "已与关键人逐项讲解报价", "已與關鍵人逐項講解報價", "KP와 견적 검토 완료"}}},
         {"negotiation", "Negotiation", "商务谈判", "商務談判", "협상", 80, 7,
-         {"Objections listed and answered", "Price and payment terms agreed", "Delivery date agreed"}},
+         {{"Objections listed and answered", "异议已列出并回应", "異議已列出並回應", "이의 사항 정리 및 답변"},
+          {"Price and payment terms agreed", "价格和付款条件已谈妥", "價格和付款條件已談妥", "가격 및 지불 조건 합의"},
+          {"Delivery date agreed", "交付日期已确定", "交付日期已確定", "납기일 합의"}}},
         {"won", "Won", "赢单", "贏單", "수주", 100, 0,
-         {"Contract signed", "Order handed over", "After-sales follow-ups scheduled"}},
+         {{"Contract signed", "合同已签", "合約已簽", "계약 체결"},
+          {"Order handed over", "订单已交接", "訂單已交接", "주문 인계"},
+          {"After-sales follow-ups scheduled", "已安排售后回访", "已安排售後回訪", "사후 관리 일정 수립"}}},
     };
     return stages;
 }
 }  // namespace
 
-Document makeDefaultDocument(Time now, const Id& pipelineId) {
+Document makeDefaultDocument(Time now, const Id& pipelineId, const std::string& lang) {
     Document doc;
     Pipeline p;
     p.id = pipelineId;
@@ -101,7 +115,10 @@ Document makeDefaultDocument(Time now, const Id& pipelineId) {
         s.name.byLang = {{"en", d.en}, {"zh-Hans", d.zhHans}, {"zh-Hant", d.zhHant}, {"ko", d.ko}};
         s.probability = d.probability;
         s.rottingDays = d.rottingDays;
-        s.playbook = d.playbook;
+        // The checklist is the user's own text (items are keyed by it): written once, in the
+        // language the funnel was started in.
+        const std::size_t column = lang == "zh-Hans" ? 1 : lang == "zh-Hant" ? 2 : lang == "ko" ? 3 : 0;
+        for (const auto& item : d.playbook) s.playbook.push_back(item[column]);
         p.stages.push_back(std::move(s));
     }
     doc.pipelines.push_back(std::move(p));

@@ -261,7 +261,8 @@ struct Document {
 
 // A new document holding the default pipeline of PRODUCT.md (7 stages with names in the four
 // languages and default probabilities), one member ("me") and default settings.
-Document makeDefaultDocument(Time now, const Id& pipelineId = "p-default");
+// The playbook checklists are written in `lang` (en, zh-Hans, zh-Hant, ko; others: en).
+Document makeDefaultDocument(Time now, const Id& pipelineId = "p-default", const std::string& lang = "en");
 
 // Random 10-character base-62 id from a process-wide generator (seeded from std::random_device).
 Id idFromBits(std::uint64_t bits);  // the same spelling for a given 64-bit value (demo data)

@@ -154,3 +154,27 @@ TEST_CASE("enum names round trip and reject unknown names") {
     DealStatus st{};
     CHECK_FALSE(fromString("Won", st));
 }
+
+TEST_CASE("the default pipeline's playbooks are written in the language the funnel starts in") {
+    const Document en = makeDefaultDocument(0);
+    const Document zh = makeDefaultDocument(0, "p-default", "zh-Hans");
+    const Document tw = makeDefaultDocument(0, "p-default", "zh-Hant");
+    const Document ko = makeDefaultDocument(0, "p-default", "ko");
+    const Document other = makeDefaultDocument(0, "p-default", "fr");
+    REQUIRE(en.pipelines.front().stages.size() == zh.pipelines.front().stages.size());
+    for (std::size_t i = 0; i < en.pipelines.front().stages.size(); ++i) {
+        const auto& e = en.pipelines.front().stages[i].playbook;
+        CAPTURE(i);
+        REQUIRE_FALSE(e.empty());
+        CHECK(other.pipelines.front().stages[i].playbook == e);
+        for (const Document* d : {&zh, &tw, &ko}) {
+            const auto& p = d->pipelines.front().stages[i].playbook;
+            REQUIRE(p.size() == e.size());
+            for (std::size_t k = 0; k < p.size(); ++k) {
+                CHECK_FALSE(p[k].empty());
+                CHECK(p[k] != e[k]);
+            }
+        }
+    }
+    CHECK(zh.pipelines.front().stages[1].playbook.front() == "已首次接触");
+}

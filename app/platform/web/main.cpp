@@ -368,7 +368,8 @@ void startStorage() {
             tb.workspace.reset(makeDemoDocument(42, lp.benchStoreDeals, nowMs(), ""));
             if (error.empty()) lp.persistence.record({}, tb.workspace, nowMs());
         } else {
-            tb.workspace.reset(makeDefaultDocument(nowMs()));
+            const std::string lang = lp.languageOverride.empty() ? lp.browserLanguage : lp.languageOverride;
+            tb.workspace.reset(makeDefaultDocument(nowMs(), "p-default", lang));
             if (error.empty()) lp.persistence.record({}, tb.workspace, nowMs());
         }
         tb.storageError = error;
