@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace funnel {
 
@@ -285,7 +286,8 @@ Attention attentionLists(const Document& doc, const MetricsOptions& opt) {
     std::unordered_map<Id, Time> lastDone;
     std::unordered_map<Id, bool> plannedAhead;
     std::unordered_map<Id, int> afterSalesDone;
-    std::vector<const Activity*> overdue;
+    std::unordered_set<Id> dealsWithPlan;  // deals with a planned activity: their card shows that, not the next step
+    std::vector<const Activity*> overdue, dueToday;
     for (const Activity& a : doc.activities) {
         if (a.deleted) continue;
         if (a.doneAt) {
@@ -293,14 +295,21 @@ Attention attentionLists(const Document& doc, const MetricsOptions& opt) {
             t = std::max(t, a.doneAt);
             if (a.kind == ActivityKind::AfterSales && !a.dealId.empty()) afterSalesDone[a.dealId]++;
         } else if (a.due) {
-            if (a.due >= opt.now) plannedAhead[a.customerId] = true;
-            else if (allOwners || a.owner == opt.owner) overdue.push_back(&a);
+            if (!a.dealId.empty()) dealsWithPlan.insert(a.dealId);
+            const bool mine = allOwners || a.owner == opt.owner;
+            if (a.due >= opt.now) {
+                plannedAhead[a.customerId] = true;
+                if (mine && dateFromTime(a.due, off) == s.today) dueToday.push_back(&a);
+            } else if (mine) {
+                overdue.push_back(&a);
+            }
         }
     }
-    std::sort(overdue.begin(), overdue.end(), [](const Activity* x, const Activity* y) {
-        return x->due != y->due ? x->due < y->due : x->id < y->id;
-    });
+    auto byDue = [](const Activity* x, const Activity* y) { return x->due != y->due ? x->due < y->due : x->id < y->id; };
+    std::sort(overdue.begin(), overdue.end(), byDue);
     for (const Activity* a : overdue) out.overdueActivities.push_back(a->id);
+    std::sort(dueToday.begin(), dueToday.end(), byDue);
+    for (const Activity* a : dueToday) out.dueTodayActivities.push_back(a->id);
 
     for (const Customer& c : doc.customers) {
         if (c.deleted || (!allOwners && c.owner != opt.owner)) continue;
@@ -321,6 +330,7 @@ Attention attentionLists(const Document& doc, const MetricsOptions& opt) {
     for (const Pipeline& p : doc.pipelines)
         for (const Stage& st : p.stages) rottingOf[p.id + '\n' + st.id] = st.rottingDays;
 
+    std::vector<std::pair<Date, Id>> lateSteps;
     for (const Deal& d : doc.deals) {
         if (d.deleted || (!allOwners && d.owner != opt.owner)) continue;
         if (d.status == DealStatus::Won && d.closedAt) {
@@ -330,6 +340,10 @@ Attention attentionLists(const Document& doc, const MetricsOptions& opt) {
                 if (due <= s.today) out.afterSales.push_back(AfterSalesDue{d.id, done, due, daysBetween(due, s.today)});
             }
         } else if (d.status == DealStatus::Open) {
+            if (d.nextStepDue != kNoDate && d.nextStepDue <= s.today && !dealsWithPlan.count(d.id)) {
+                if (d.nextStepDue < s.today) lateSteps.emplace_back(d.nextStepDue, d.id);
+                else out.dueTodayNextSteps.push_back(d.id);
+            }
             auto r = rottingOf.find(d.pipelineId + '\n' + d.stageId);
             if (r != rottingOf.end() && r->second > 0) {
                 Time last = std::max(d.lastActivityAt, d.createdAt);
@@ -343,6 +357,8 @@ Attention attentionLists(const Document& doc, const MetricsOptions& opt) {
             out.suspendedDue.push_back(d.id);
         }
     }
+    std::sort(lateSteps.begin(), lateSteps.end());
+    for (auto& [due, id] : lateSteps) out.overdueNextSteps.push_back(std::move(id));
     std::stable_sort(out.afterSales.begin(), out.afterSales.end(),
                      [](const AfterSalesDue& x, const AfterSalesDue& y) { return x.daysOverdue > y.daysOverdue; });
     std::stable_sort(out.rotting.begin(), out.rotting.end(),

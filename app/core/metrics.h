@@ -141,6 +141,10 @@ struct RottingDeal {
 struct Attention {
     std::vector<FollowUpDue> followUps;       // most overdue first
     std::vector<Id> overdueActivities;        // planned, not done, due before now
+    std::vector<Id> dueTodayActivities;       // planned, not done, due from now to the end of today
+    // Open deals with no planned activity whose "next step" date has come (as their cards show).
+    std::vector<Id> overdueNextSteps;         // the date is past; oldest first
+    std::vector<Id> dueTodayNextSteps;        // the date is today
     std::vector<AfterSalesDue> afterSales;    // most overdue first
     std::vector<RottingDeal> rotting;         // most idle first
     std::vector<Id> suspendedDue;             // suspended deals whose revisit date has come

@@ -477,7 +477,7 @@ void Board::drawCard(ViewContext& ctx, const Deal& deal, const Column& col, int 
     if (deal.status == DealStatus::Open) {
         auto it = nextActivity_.find(deal.id);
         Time due = it != nextActivity_.end() ? it->second.first : 0;
-        Date dueDate = due ? dateFromTime(due) : deal.nextStepDue;
+        Date dueDate = due ? dateFromTime(due, ctx.utcOffsetMinutes) : deal.nextStepDue;
         if (dueDate != kNoDate) {
             if (dueDate < ctx.today) {
                 next = std::string("● ") + ctx.t("board.overdue") + " " + formatDateShort(dueDate, ctx.lang);

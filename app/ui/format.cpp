@@ -84,6 +84,15 @@ std::string formatDateShort(Date d, const std::string& lang) {
     return buf;
 }
 
+std::string formatClock(Time t, int utcOffsetMinutes) {
+    constexpr Time kDay = 24LL * 3600 * 1000;
+    const Time local = t + Time(utcOffsetMinutes) * 60000;
+    const Time inDay = ((local % kDay) + kDay) % kDay;
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%02d:%02d", int(inDay / 3600000), int(inDay / 60000 % 60));
+    return buf;
+}
+
 std::string initialsOf(const std::string& name) {
     // Latin names → first letters of the first two words; CJK names → the first character.
     std::string out;

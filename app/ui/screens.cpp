@@ -704,12 +704,42 @@ void Screens::today(ViewContext& ctx) {
         return std::string(buf);
     };
 
-    if (section("today.overdue", att.overdueActivities.size(), ctx.palette.overdue))
-        for (const Id& aid : att.overdueActivities)
-            if (const Activity* a = ctx.doc.findActivity(aid))
-                dealRow("overdue", a->dealId, a->subject + "  " + formatDateShort(dateFromTime(a->due), ctx.lang));
+    // A planned activity opens its deal, or its customer when it belongs to no deal.
+    auto activityRow = [&](const char* key, const Id& activityId, bool withDate) {
+        const Activity* a = ctx.doc.findActivity(activityId);
+        if (!a) return;
+        const std::string when = withDate ? formatDateShort(dateFromTime(a->due, ctx.utcOffsetMinutes), ctx.lang) + " " : "";
+        const std::string detail = a->subject + "  " + when + formatClock(a->due, ctx.utcOffsetMinutes);
+        if (ctx.doc.findDeal(a->dealId)) return dealRow(key, a->dealId, detail);
+        const Customer* c = ctx.doc.findCustomer(a->customerId);
+        if (!c) return;
+        ImGui::PushID(key);
+        ImGui::PushID(a->id.c_str());
+        if (ImGui::Selectable((c->name + "  ·  " + detail).c_str())) ctx.route = "#/customer/" + c->id;
+        ctx.record(std::string("today:") + key + ":" + a->id);
+        ImGui::PopID();
+        ImGui::PopID();
+    };
+
+    // A deal's next step (its text and date), for deals with no planned activity.
+    auto nextStepRow = [&](const char* key, const Id& dealId, bool withDate) {
+        const Deal* d = ctx.doc.findDeal(dealId);
+        if (!d) return;
+        std::string detail = d->nextStep.empty() ? std::string(ctx.t("field.next_step")) : d->nextStep;
+        if (withDate) detail += "  " + formatDateShort(d->nextStepDue, ctx.lang);
+        dealRow(key, dealId, detail);
+    };
+
+    if (section("today.overdue", att.overdueActivities.size() + att.overdueNextSteps.size(), ctx.palette.overdue)) {
+        for (const Id& aid : att.overdueActivities) activityRow("overdue", aid, true);
+        for (const Id& id : att.overdueNextSteps) nextStepRow("overdue-step", id, true);
+    }
+    if (section("today.due", att.dueTodayActivities.size() + att.dueTodayNextSteps.size(), ctx.palette.dueToday)) {
+        for (const Id& aid : att.dueTodayActivities) activityRow("due", aid, false);
+        for (const Id& id : att.dueTodayNextSteps) nextStepRow("due-step", id, false);
+    }
     std::size_t followUps = att.followUps.size();
-    if (section("today.due", followUps, ctx.palette.dueToday))
+    if (section("today.customers", followUps, ctx.palette.dueToday))
         for (const FollowUpDue& f : att.followUps) {
             const Customer* c = ctx.doc.findCustomer(f.customerId);
             if (!c) continue;

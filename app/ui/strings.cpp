@@ -266,6 +266,7 @@ const std::vector<StringEntry> kTable = {
     // [SECTION] Today
     {"today.overdue", "Overdue follow-ups", "逾期跟进", "逾期跟進", "기한 지난 후속 조치"},
     {"today.due", "Due today", "今日到期", "今日到期", "오늘 마감"},
+    {"today.customers", "Customers due for contact", "到期应联系的客户", "到期應聯繫的客戶", "연락할 때가 된 고객"},
     {"today.after_sales", "After-sales follow-ups", "售后回访", "售後回訪", "사후 관리"},
     {"today.rotting", "Idle deals", "停滞商机", "停滯商機", "정체된 거래"},
     {"today.revisit", "Suspended deals to revisit", "待重新跟进的暂停商机", "待重新跟進的暫停商機", "재검토할 보류 거래"},

@@ -57,6 +57,7 @@ struct ViewContext {
 std::string formatMoney(double amount, const std::string& currency, const std::string& lang);
 std::string formatMoneyCompact(double amount, const std::string& currency, const std::string& lang);
 std::string formatDateShort(Date d, const std::string& lang);
+std::string formatClock(Time t, int utcOffsetMinutes);  // "14:05", the time of day where the user is
 std::string initialsOf(const std::string& name);
 
 }  // namespace funnel::ui

@@ -277,6 +277,36 @@ TEST_CASE("Today lists an overdue follow-up and opens its deal") {
     CHECK(ui.app().route() == "#/deal/" + f.deals[0]);
 }
 
+TEST_CASE("Today lists a call due later today, also one of no deal, and opens its customer") {
+    Fixture f(1);
+    CommandContext cc{1764288000000, f.doc.settings.me};
+    auto r = applyCommand(f.doc,
+                          {{"op", "activity.create"}, {"customerId", f.customer}, {"kind", "call"},
+                           {"subject", "Check in"}, {"due", formatTime(1764288000000 + 3 * 3600000LL)}},
+                          cc);
+    REQUIRE_MESSAGE(r.ok, r.error);
+    const Id activity = f.doc.activities.back().id;
+    UiDriver ui(f.doc);
+    ui.click("nav:today");
+    REQUIRE(ui.has("today:due:" + activity));
+    ui.click("today:due:" + activity);
+    CHECK(ui.app().route() == "#/customer/" + f.customer);
+}
+
+TEST_CASE("Today lists a deal whose next step is due today, as its card says, and opens it") {
+    Fixture f(1);
+    CommandContext cc{1764288000000, f.doc.settings.me};
+    auto r = applyCommand(f.doc,
+                          {{"op", "deal.set"}, {"id", f.deals[0]}, {"field", "nextStepDue"}, {"value", formatDate(dateFromTime(1764288000000))}},
+                          cc);
+    REQUIRE_MESSAGE(r.ok, r.error);
+    UiDriver ui(f.doc);
+    ui.click("nav:today");
+    REQUIRE(ui.has("today:due-step:" + f.deals[0]));
+    ui.click("today:due-step:" + f.deals[0]);
+    CHECK(ui.app().route() == "#/deal/" + f.deals[0]);
+}
+
 TEST_CASE("the help overlay opens with ? and F1, and closes with Escape") {
     Fixture f(0);
     UiDriver ui(f.doc, "ko");

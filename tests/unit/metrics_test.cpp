@@ -347,6 +347,10 @@ TEST_CASE("attention lists: cadence follow-ups, overdue activities, after-sales,
     activity("a3", "cC", "", ActivityKind::Call, T("2026-05-30T10:00:00Z"), 0);  // overdue
     activity("a4", "cC", "", ActivityKind::Call, T("2026-05-29T10:00:00Z"), 0);  // more overdue
     activity("a5", "cA", "w1", ActivityKind::AfterSales, 0, T("2026-05-09T00:00:00Z"));
+    activity("a6", "cD", "", ActivityKind::Meeting, T("2026-05-31T18:00:00Z"), 0);  // later today
+    activity("a7", "cD", "", ActivityKind::Call, T("2026-05-31T13:00:00Z"), 0);     // sooner today
+    activity("a8", "cD", "", ActivityKind::Call, T("2026-06-01T09:00:00Z"), 0);     // tomorrow
+    activity("a9", "cD", "r4", ActivityKind::Call, T("2026-06-02T09:00:00Z"), 0);   // r4 has a plan
 
     Deal w1 = deal("w1", "s-won", 100);  // won 05-01: 7-day follow-up done, 30-day due 05-31
     w1.status = DealStatus::Won;
@@ -376,6 +380,11 @@ TEST_CASE("attention lists: cadence follow-ups, overdue activities, after-sales,
     Deal gone = deal("gone", "s-negotiation", 100);
     gone.deleted = true;
     gone.createdAt = T("2020-01-01T00:00:00Z");
+    r1.nextStepDue = makeDate(2026, 5, 30);  // next steps: r1 yesterday, r2 long ago, r3 today,
+    r2.nextStepDue = makeDate(2026, 5, 2);   // r4's is past but a call is planned, s1 is suspended
+    r3.nextStepDue = makeDate(2026, 5, 31);
+    r4.nextStepDue = makeDate(2026, 5, 1);
+    s1.nextStepDue = makeDate(2026, 5, 1);
     doc.deals = {w1, w2, w3, r1, r2, r3, r4, s1, s2, gone};
 
     MetricsOptions o;
@@ -388,6 +397,9 @@ TEST_CASE("attention lists: cadence follow-ups, overdue activities, after-sales,
     CHECK(at.followUps[1].customerId == "cB");
     CHECK(at.followUps[1].daysOverdue == 0);
     CHECK(at.overdueActivities == std::vector<Id>{"a4", "a3"});
+    CHECK(at.dueTodayActivities == std::vector<Id>{"a7", "a6"});
+    CHECK(at.overdueNextSteps == std::vector<Id>{"r2", "r1"});
+    CHECK(at.dueTodayNextSteps == std::vector<Id>{"r3"});
     REQUIRE(at.afterSales.size() == 2);
     CHECK(at.afterSales[0].dealId == "w2");
     CHECK(at.afterSales[0].step == 0);
