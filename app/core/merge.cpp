@@ -9,10 +9,12 @@
 //   [SECTION] Conflicts and tombstones
 //
 // Why the conflict log is a lattice: each field's versions (current value plus logged losers)
-// are reduced to those no other version "witnesses" (y witnesses x when y.stamp > x.stamp and
-// y.base ≥ x.stamp: y was written by someone who had seen x or something newer). Witnessing
-// is transitive, so keeping the unwitnessed versions of a union is the same whether the union
-// is taken at once or in any grouping and order: merge is commutative, associative, idempotent.
+// are reduced to those no other version "witnesses". y witnesses x when y.stamp > x.stamp and
+// y.base[replica of x] ≥ x.stamp: y's writer had seen x, or a later version of the field by x's
+// replica (which was written after x). Stamping keeps bases monotone along "had seen" (a new
+// base joins the base of every version it was written over), so witnessing is transitive, and
+// keeping the unwitnessed versions of a union is the same whether the union is taken at once or
+// in any grouping and order: merge is commutative, associative, idempotent.
 #include "core/merge.h"
 
 #include <algorithm>
@@ -262,7 +264,64 @@ std::string unescapeId(std::string_view s) {
 
 // [SECTION] Sync state JSON
 
+std::string baseKey(std::string_view stamp) {
+    return stamp == kZeroStamp ? std::string(kZeroStamp) : replicaOf(stamp);
+}
+
+bool witnesses(const std::string& stamp, const VersionVector& base, const std::string& seen) {
+    if (!(stamp > seen)) return false;
+    auto it = base.find(baseKey(seen));
+    return it != base.end() && it->second >= seen;
+}
+
+json encodeBase(const VersionVector& base) {
+    if (base.empty()) return json();
+    json o = json::object();
+    for (const auto& [replica, stamp] : base) o[replica] = stamp;
+    return o;
+}
+
+bool decodeBase(const json& j, VersionVector& base, std::string& error) {
+    base.clear();
+    if (j.is_string()) {
+        // Funnel before version vectors wrote one stamp: the newest it had seen of the field.
+        // Read as having seen that stamp's replica up to it (what it surely had seen).
+        const std::string s = j.get<std::string>();
+        if (s.empty()) return true;
+        if (!isStamp(s)) return error = "malformed stamp", false;
+        base[baseKey(s)] = s;
+        return true;
+    }
+    if (!j.is_object()) return error = "expected {replica: stamp}", false;
+    if (j.size() > kMaxBaseEntries) return error = "too many replicas", false;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const std::string& key = it.key();
+        if (!it.value().is_string()) return error = "expected a stamp string", false;
+        const std::string s = it.value().get<std::string>();
+        if (key == kZeroStamp ? s != kZeroStamp : !isReplicaId(key)) return error = "bad replica id", false;
+        if (!isStamp(s) || baseKey(s) != key) return error = "malformed stamp", false;
+        base[key] = s;
+    }
+    return true;
+}
+
+bool isBookkeepingField(std::string_view key, std::string_view field) {
+    return key.substr(0, 5) == "deal:" && (field == "updatedAt" || field == "lastActivityAt");
+}
+
 namespace {
+void joinBase(VersionVector& into, const VersionVector& other) {
+    for (const auto& [replica, stamp] : other) {
+        std::string& have = into[replica];
+        if (have < stamp) have = stamp;
+    }
+}
+
+void joinSeen(VersionVector& into, const std::string& stamp) {
+    std::string& have = into[baseKey(stamp)];
+    if (have < stamp) have = stamp;
+}
+
 bool conflictLess(const Conflict& a, const Conflict& b) {
     if (a.key != b.key) return a.key < b.key;
     if (a.field != b.field) return a.field < b.field;
@@ -310,7 +369,7 @@ json encodeSyncState(const SyncState& s) {
             json f = json::object();
             for (const auto& [name, fs] : rs.fields) {
                 json a = json::array({fs.stamp});
-                if (!fs.base.empty()) a.push_back(fs.base);
+                if (!fs.base.empty()) a.push_back(encodeBase(fs.base));
                 f[name] = std::move(a);
             }
             r["f"] = std::move(f);
@@ -328,7 +387,7 @@ json encodeSyncState(const SyncState& s) {
         e["field"] = c.field;
         e["value"] = c.value;
         e["stamp"] = c.stamp;
-        if (!c.base.empty()) e["base"] = c.base;
+        if (!c.base.empty()) e["base"] = encodeBase(c.base);
         log.push_back(std::move(e));
     }
     o["conflicts"] = std::move(log);
@@ -371,7 +430,8 @@ bool decodeSyncState(const json& j, SyncState& s, std::string& error) {
                     if (!a.is_array() || a.empty() || a.size() > 2) return fail(path + ".f." + e.key() + ": expected [stamp, base]");
                     FieldStamp fs;
                     if (!stampAt(a[0], fs.stamp, false, path + ".f." + e.key())) return false;
-                    if (a.size() == 2 && !stampAt(a[1], fs.base, true, path + ".f." + e.key())) return false;
+                    std::string why;
+                    if (a.size() == 2 && !decodeBase(a[1], fs.base, why)) return fail(path + ".f." + e.key() + ": base: " + why);
                     rs.fields[e.key()] = fs;
                 }
             }
@@ -398,7 +458,10 @@ bool decodeSyncState(const json& j, SyncState& s, std::string& error) {
             c.field = e["field"].get<std::string>();
             c.value = e["value"];
             if (!e.contains("stamp") || !stampAt(e["stamp"], c.stamp, false, path + ".stamp")) return false;
-            if (e.contains("base") && !stampAt(e["base"], c.base, true, path + ".base")) return false;
+            std::string why;
+            if (e.contains("base") && !decodeBase(e["base"], c.base, why)) return fail(path + ".base: " + why);
+            // Older Funnel logged bookkeeping fields (updatedAt, …) as conflicts; they are not.
+            if (isBookkeepingField(c.key, c.field)) continue;
             s.conflicts.push_back(std::move(c));
         }
         canonicalise(s.conflicts);  // untrusted order must not change the canonical bytes
@@ -442,7 +505,7 @@ FieldStamp effective(const SyncState& s, const std::string& key, const std::stri
     if (r == s.records.end()) return FieldStamp{};
     auto f = r->second.fields.find(field);
     if (f != r->second.fields.end()) return f->second;
-    return FieldStamp{r->second.created, ""};
+    return FieldStamp{r->second.created, {}};
 }
 
 bool hasLogged(const SyncState& s, const std::string& key, const std::string& field) {
@@ -461,14 +524,19 @@ void stampField(SyncState& s, const std::string& key, const std::string& field, 
     FieldStamp now;
     now.stamp = stamp;
     const FieldStamp old = effective(s, key, field);
-    if (hasLogged(s, key, field)) {
-        // The writer has not settled the logged losers: a base of "" witnesses nothing, so they
-        // stay, and the value replaced joins them (as a merge would log it).
-        now.base = "";
+    if (!isBookkeepingField(key, field) && hasLogged(s, key, field)) {
+        // The writer has not settled the logged losers: the new base joins what the current and
+        // logged versions had seen, but not those versions themselves, so it witnesses none of
+        // them: they stay, and the value replaced joins them (as a merge would log it).
+        now.base = old.base;
+        for (const Conflict& c : s.conflicts)
+            if (c.key == key && c.field == field) joinBase(now.base, c.base);
         s.conflicts.push_back(Conflict{key, field, replaced ? *replaced : json(), old.stamp, old.base});
         canonicalise(s.conflicts);
     } else {
-        now.base = old.stamp;
+        // Written over the current version: it saw that version and everything that one saw.
+        now.base = old.base;
+        joinSeen(now.base, old.stamp);
     }
     s.records[key].fields[field] = now;
 }
@@ -590,11 +658,25 @@ void stampChange(SyncState& state, Clock& clock, const Document& before, const D
 namespace {
 struct Version {
     json value;
-    std::string stamp, base, dump;
+    std::string stamp;
+    VersionVector base;
+    std::string dump;
 };
 
 bool newer(const Version& a, const Version& b) {  // a after b in the total order
     return a.stamp != b.stamp ? a.stamp > b.stamp : a.dump > b.dump;
+}
+
+// Bookkeeping fields: a after b when its time is later, then by stamp, value text and base.
+bool bookkeepingAfter(const Version& a, const Version& b) {
+    auto rank = [](const json& v) { return v.is_string() ? 2 : v.is_number() ? 1 : 0; };
+    const int ra = rank(a.value), rb = rank(b.value);
+    if (ra != rb) return ra > rb;
+    if (ra == 2 && a.value != b.value) return a.value.get<std::string>() > b.value.get<std::string>();
+    if (ra == 1 && a.value != b.value) return a.value.get<double>() > b.value.get<double>();
+    if (a.stamp != b.stamp) return a.stamp > b.stamp;
+    if (a.dump != b.dump) return a.dump > b.dump;
+    return a.base > b.base;
 }
 
 // The unwitnessed versions of one field, newest first (the first is the current value).
@@ -608,7 +690,7 @@ std::vector<Version> reduce(std::vector<Version> vs) {
         if (i > 0 && vs[i].stamp == vs[i - 1].stamp && vs[i].dump == vs[i - 1].dump) continue;  // same version
         bool witnessed = false;
         for (std::size_t j = 0; j < vs.size() && !witnessed; ++j)
-            witnessed = vs[j].stamp > vs[i].stamp && !vs[j].base.empty() && vs[j].base >= vs[i].stamp;
+            witnessed = witnesses(vs[j].stamp, vs[j].base, vs[i].stamp);
         if (!witnessed) keep.push_back(i);
     }
     std::vector<Version> out;
@@ -651,7 +733,7 @@ const RecordStamps& stampsOr(const RecordStamps* r) {
 
 FieldStamp fieldStamp(const RecordStamps& r, const std::string& field) {
     auto f = r.fields.find(field);
-    return f != r.fields.end() ? f->second : FieldStamp{r.created, ""};
+    return f != r.fields.end() ? f->second : FieldStamp{r.created, {}};
 }
 
 struct Merged {
@@ -696,7 +778,7 @@ void mergeRecord(const std::string& key, const Side& A, const Side& B, Merged& m
             auto it = f->find(name);
             return it == f->end() ? json() : *it;
         };
-        Version va{valueOf(fa, goneA), "", "", ""}, vb{valueOf(fb, goneB), "", "", ""};
+        Version va{valueOf(fa, goneA), "", {}, ""}, vb{valueOf(fb, goneB), "", {}, ""};
         const FieldStamp ta = fieldStamp(sa, name), tb = fieldStamp(sb, name);
         va.stamp = ta.stamp;
         va.base = ta.base;
@@ -704,6 +786,15 @@ void mergeRecord(const std::string& key, const Side& A, const Side& B, Merged& m
         vb.base = tb.base;
         std::vector<Version> vs;
         bool anyLogged = false;
+        if (isBookkeepingField(key, name)) {
+            // The latest time wins (then the later stamp), nothing is logged: a max is a join.
+            va.dump = dumpJson(va.value);
+            vb.dump = dumpJson(vb.value);
+            Version win = bookkeepingAfter(vb, va) ? std::move(vb) : std::move(va);
+            if (!(win.stamp == out.created && win.base.empty())) out.fields[name] = FieldStamp{win.stamp, win.base};
+            if (!win.value.is_null() || fa->contains(name) || fb->contains(name)) fields[name] = std::move(win.value);
+            continue;
+        }
         for (const auto* l : {la != A.log.end() ? &la->second : nullptr, lb != B.log.end() ? &lb->second : nullptr})
             if (l)
                 for (const Conflict* c : *l)
@@ -921,11 +1012,17 @@ std::vector<Conflict> openConflicts(const Document& doc, const SyncState& state)
 bool resolveConflict(Document& doc, SyncState& state, Clock& clock, const std::string& key, const std::string& field,
                      const json& value, Time now) {
     Flat flat = flatten(doc);
-    std::string top;  // newest stamp among the field's versions: the new base covers them all
-    for (const Conflict& c : state.conflicts)
-        if (c.key == key && c.field == field && c.stamp > top) top = c.stamp;
+    // The new base covers the current and every logged version of the field, and what they saw.
     const FieldStamp current = effective(state, key, field);
-    if (current.stamp > top) top = current.stamp;
+    VersionVector base = current.base;
+    joinSeen(base, current.stamp);
+    std::string top = current.stamp;
+    for (const Conflict& c : state.conflicts)
+        if (c.key == key && c.field == field) {
+            joinBase(base, c.base);
+            joinSeen(base, c.stamp);
+            if (c.stamp > top) top = c.stamp;
+        }
     clock.observe(top);
     const std::string stamp = clock.tick(now);
     if (field == kGoneField) {
@@ -950,7 +1047,7 @@ bool resolveConflict(Document& doc, SyncState& state, Clock& clock, const std::s
     std::string error;
     if (!unflatten(flat, doc.settings, next, error)) return false;
     doc = std::move(next);
-    state.records[key].fields[field] = FieldStamp{stamp, top};
+    state.records[key].fields[field] = FieldStamp{stamp, std::move(base)};
     state.conflicts.erase(std::remove_if(state.conflicts.begin(), state.conflicts.end(),
                                          [&](const Conflict& c) { return c.key == key && c.field == field; }),
                           state.conflicts.end());

@@ -8,6 +8,7 @@
 // (tests/unit/merge_test.cpp checks this on thousands of random histories).
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <string_view>
@@ -22,12 +23,35 @@ namespace funnel {
 inline constexpr const char* kSyncKey = "sync";
 inline constexpr Time kTombstoneRetention = 90 * kMsPerDay;
 
-// The stamp of one field's current value and the newest stamp its writer had seen for that
-// field ("" = none): a version whose stamp is ≤ a later version's base was superseded by an
-// edit made after seeing it; any other loser is a conflict.
+// What the writer of a field version had seen of that field: replica key -> the newest stamp of
+// that replica's versions of the field it had (a version vector). The key is the stamp's
+// replica id, or "0" for data that predates sync (kZeroStamp). Empty = it had seen nothing.
+using VersionVector = std::map<std::string, std::string>;
+
+// The replica key of a stamp in a VersionVector: replicaOf(stamp), "0" for kZeroStamp.
+std::string baseKey(std::string_view stamp);
+// Whether a version written with `base` and stamped `stamp` supersedes the version `seen`: its
+// writer had seen `seen` (or a later version by the same replica). Anything else it beats is a
+// conflict.
+bool witnesses(const std::string& stamp, const VersionVector& base, const std::string& seen);
+// The base as the "sync" JSON writes it ({replica: stamp}, sorted keys; null when empty) and
+// back from untrusted JSON: the object form, or the scalar stamp of older Funnel versions (read
+// as {replica of that stamp: that stamp}, docs/SYNC.md §2). At most kMaxBaseEntries entries.
+inline constexpr std::size_t kMaxBaseEntries = 4096;
+json encodeBase(const VersionVector&);
+bool decodeBase(const json&, VersionVector&, std::string& error);
+
+// Bookkeeping fields: timestamps every edit of a record rewrites (a deal's updatedAt and
+// lastActivityAt, docs/FORMAT.md). Two people editing different fields of one deal both write
+// them; the merge keeps the latest time (then the later stamp) and never logs them as conflicts.
+bool isBookkeepingField(std::string_view key, std::string_view field);
+
+// The stamp of one field's current value and what its writer had seen of the field: a version
+// its base witnesses was superseded by an edit made after seeing it; any other loser is a
+// conflict.
 struct FieldStamp {
     std::string stamp = kZeroStamp;
-    std::string base;
+    VersionVector base;
     bool operator==(const FieldStamp&) const = default;
 };
 
@@ -43,7 +67,7 @@ struct Conflict {
     std::string field;    // "title", "key.budget", "~gone" (deletion), …
     json value;           // the losing value, in the document's JSON form
     std::string stamp;    // when it was written (replicaOf(stamp) = by whom)
-    std::string base;
+    VersionVector base;   // what its writer had seen of the field
     bool operator==(const Conflict&) const;
 };
 

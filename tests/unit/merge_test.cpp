@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -74,6 +76,20 @@ Document smallDocument() {
     return doc;
 }
 
+
+// The canonical bytes of merge(x, y), before either side acknowledges it.
+std::string mergedBytes(const Replica& x, const Replica& y) {
+    MergeResult m = merge(x.doc, x.state, y.doc, y.state);
+    REQUIRE_MESSAGE(m.ok, m.error);
+    return canonicalText(m.doc, m.state);
+}
+
+std::string stampOfTitle(const Replica& r) {
+    auto it = r.state.records.find("deal:d0");
+    if (it == r.state.records.end()) return kZeroStamp;
+    auto f = it->second.fields.find("title");
+    return f == it->second.fields.end() ? it->second.created : f->second.stamp;
+}
 
 const Conflict* findConflict(const SyncState& s, const std::string& key, const std::string& field) {
     for (const Conflict& c : s.conflicts)
@@ -157,6 +173,136 @@ TEST_CASE("concurrent edits of one field: the later stamp wins, the other is log
     CHECK(b.doc.findDeal("d1")->title == "A's title");
     CHECK(b.state.conflicts.empty());
     CHECK(openConflicts(b.doc, b.state).empty());
+}
+
+// Present as the current value or as a logged conflict of key/field.
+bool kept(const Replica& r, const std::string& key, const std::string& field, const json& value) {
+    for (const Conflict& c : r.state.conflicts)
+        if (c.key == key && c.field == field && c.value == value) return true;
+    const Deal* d = r.doc.findDeal(key.substr(5));
+    return d && field == "title" && d->title == value.get<std::string>();
+}
+
+// The bug sync-replicas found: B edits a field twice offline, so its second edit's base is its
+// own first stamp, which is newer than A's concurrent, unseen edit. A's value must survive.
+void twoOwnEditsAndAnUnseenOne(Time skewA, Time skewB, Time tA, Time tB) {
+    Replica a(smallDocument(), "000000000000000a", skewA), b(smallDocument(), "000000000000000b", skewB);
+    a.edit(tA, [](Document& d) { d.deals[0].title = "A1"; });
+    b.edit(tB, [](Document& d) { d.deals[0].title = "B1"; });
+    b.edit(tB + 5, [](Document& d) { d.deals[0].title = "B2"; });
+    REQUIRE(stampOfTitle(b) > stampOfTitle(a));  // B's first edit is already after A's
+    CHECK(mergedBytes(a, b) == mergedBytes(b, a));
+    Replica ab = a;
+    ab.syncWith(b);
+    CHECK(ab.doc.findDeal("d0")->title == "B2");
+    CHECK_MESSAGE(kept(ab, "deal:d0", "title", "A1"), "A's unseen edit vanished");
+    CHECK_FALSE(kept(ab, "deal:d0", "title", "B1"));  // B's own first edit: superseded by B2
+    // A third replica that saw B2 (and so A1 in the log) keeps it too, in any order.
+    Replica c(smallDocument(), "000000000000000c");
+    c.syncWith(b);
+    c.edit(tB + 100, [](Document& d) { d.deals[0].title = "C1"; });
+    Replica all = a;
+    all.syncWith(c);
+    CHECK_MESSAGE(kept(all, "deal:d0", "title", "A1"), "A's edit vanished behind C's");
+    Replica other = c;
+    other.syncWith(a);
+    other.syncWith(b);
+    all.syncWith(b);
+    CHECK(all.doc == other.doc);
+    CHECK(all.state.conflicts == other.state.conflicts);
+    CHECK(all.state.records == other.state.records);
+}
+
+TEST_CASE("two own edits do not hide a concurrent unseen edit (no clock skew)") {
+    twoOwnEditsAndAnUnseenOne(0, 0, kT0, kT0 + 10);
+}
+
+TEST_CASE("two own edits do not hide a concurrent unseen edit (B's clock an hour ahead)") {
+    // A edits later in real time, but B's fast clock stamps both of its edits after A's.
+    twoOwnEditsAndAnUnseenOne(0, kHour, kT0 + 60'000, kT0);
+}
+
+TEST_CASE("resolving drops exactly the versions the resolver had seen") {
+    Replica a(smallDocument(), "000000000000000a"), b(smallDocument(), "000000000000000b"),
+        c(smallDocument(), "000000000000000c");
+    a.edit(kT0, [](Document& d) { d.deals[0].title = "A1"; });
+    b.edit(kT0 + 10, [](Document& d) { d.deals[0].title = "B1"; });
+    a.syncWith(b);
+    REQUIRE(findConflict(a.state, "deal:d0", "title"));
+    c.edit(kT0 + 15, [](Document& d) { d.deals[0].title = "C1"; });  // unseen by A
+    REQUIRE(resolveConflict(a.doc, a.state, a.clock, "deal:d0", "title", "A1", kT0 + 20));
+    CHECK(a.state.conflicts.empty());
+    c.syncWith(a);
+    c.syncWith(b);
+    CHECK(c.doc.findDeal("d0")->title == "A1");
+    CHECK(kept(c, "deal:d0", "title", "C1"));        // not seen by the resolver: still a conflict
+    CHECK_FALSE(kept(c, "deal:d0", "title", "B1"));  // resolved
+    CHECK(c.state.conflicts.size() == 1);
+}
+
+TEST_CASE("bookkeeping times never conflict: editing different fields of one deal") {
+    Replica a(smallDocument(), "000000000000000a"), b(smallDocument(), "000000000000000b", -kHour);
+    a.edit(kT0, [](Document& d) { d.deals[0].title = "A"; d.deals[0].updatedAt = kT0; d.deals[0].lastActivityAt = kT0 + 7; });
+    b.edit(kT0 + 10, [](Document& d) { d.deals[0].value = 7; d.deals[0].updatedAt = kT0 + 10; d.deals[0].lastActivityAt = kT0 - 5; });
+    CHECK(mergedBytes(a, b) == mergedBytes(b, a));
+    Replica ab = a, ba = b;
+    ab.syncWith(b);
+    ba.syncWith(a);
+    CHECK(ab.state.conflicts.empty());
+    const Deal* d = ab.doc.findDeal("d0");
+    CHECK(d->title == "A");
+    CHECK(d->value == 7);
+    CHECK(d->updatedAt == kT0 + 10);       // the latest time, though B's stamp is older
+    CHECK(d->lastActivityAt == kT0 + 7);
+    // Both edit the same bookkeeping field again over what they merged: still no conflict.
+    ab.edit(kT0 + 20, [](Document& x) { x.deals[0].updatedAt = kT0 + 20; });
+    ba.edit(kT0 + 21, [](Document& x) { x.deals[0].updatedAt = kT0 + 19; });
+    ab.syncWith(ba);
+    CHECK(ab.state.conflicts.empty());
+    CHECK(ab.doc.findDeal("d0")->updatedAt == kT0 + 20);
+}
+
+TEST_CASE("field bases: a version vector, the old scalar form read too, untrusted ones refused") {
+    Replica a(smallDocument(), "000000000000000a"), b(smallDocument(), "000000000000000b");
+    a.edit(kT0, [](Document& d) { d.deals[0].title = "A1"; });
+    b.syncWith(a);
+    b.edit(kT0 + 10, [](Document& d) { d.deals[0].title = "B1"; });
+    const json sync = encodeSyncState(b.state);
+    const json& f = sync["records"]["deal:d0"]["f"]["title"];
+    REQUIRE(f.is_array());
+    REQUIRE(f.size() == 2);
+    // B saw A1, which was written over data that predates sync ("0").
+    CHECK(f[1] == json::object({{"0", "0"}, {"000000000000000a", stampOfTitle(a)}}));
+
+    // A team file of an older Funnel: the base is one stamp, read as {its replica: it}.
+    json legacy = sync;
+    legacy["records"]["deal:d0"]["f"]["title"][1] = stampOfTitle(a);
+    SyncState s;
+    std::string error;
+    REQUIRE_MESSAGE(decodeSyncState(legacy, s, error), error);
+    CHECK(s.records["deal:d0"].fields["title"].base == VersionVector{{"000000000000000a", stampOfTitle(a)}});
+    legacy["records"]["deal:d0"]["f"]["title"][1] = "0";
+    REQUIRE(decodeSyncState(legacy, s, error));
+    CHECK(s.records["deal:d0"].fields["title"].base == VersionVector{{"0", "0"}});
+
+    auto refused = [&](const json& base, const std::string& why) {
+        json bad = sync;
+        bad["records"]["deal:d0"]["f"]["title"][1] = base;
+        CHECK_FALSE(decodeSyncState(bad, s, error));
+        CHECK_MESSAGE(error.find(why) != std::string::npos, error);
+    };
+    refused(json::object({{"not-a-replica", stampOfTitle(a)}}), "bad replica id");
+    refused(json::object({{"000000000000000b", stampOfTitle(a)}}), "malformed stamp");  // another replica's stamp
+    refused(json::object({{"000000000000000a", "yesterday"}}), "malformed stamp");
+    refused(json::array({stampOfTitle(a)}), "expected {replica: stamp}");
+    refused(12, "expected {replica: stamp}");
+    json many = json::object();
+    for (std::size_t i = 0; i <= kMaxBaseEntries; ++i) {
+        char id[17];
+        std::snprintf(id, sizeof id, "%016llx", static_cast<unsigned long long>(i + 1));
+        many[id] = formatStamp(kT0, 0, id);
+    }
+    refused(many, "too many replicas");
 }
 
 TEST_CASE("an edit over an unresolved conflict keeps the conflict") {
@@ -294,15 +440,21 @@ struct Rng {  // splitmix64: same numbers on every platform
     int below(int n) { return int(next() % std::uint64_t(n)); }
 };
 
+// One field edit as the test's own model of the history sees it: which edits its replica had
+// seen when it was made (its own earlier ones and everything merged in), tracked here, not
+// taken from the stamps and bases under test.
+bool bookkeeping(const std::string& field) { return field == "updatedAt" || field == "lastActivityAt"; }
+
 struct EditRecord {
-    std::string key, field, stamp, base;
+    std::string key, field, stamp;
+    std::set<std::size_t> saw;
 };
 
 FieldStamp stampOf(const SyncState& s, const std::string& key, const std::string& field) {
     auto r = s.records.find(key);
     if (r == s.records.end()) return FieldStamp{};
     auto f = r->second.fields.find(field);
-    return f != r->second.fields.end() ? f->second : FieldStamp{r->second.created, ""};
+    return f != r->second.fields.end() ? f->second : FieldStamp{r->second.created, {}};
 }
 
 struct Joined {
@@ -342,6 +494,18 @@ void runHistory(std::uint64_t seed, int steps) {
         rs.emplace_back(smallDocument(), id, Time(rng.below(int(2 * kHour + 1))) - kHour);
     }
     std::vector<EditRecord> edits;
+    std::vector<std::set<std::size_t>> seen(static_cast<std::size_t>(n));  // edits each replica has seen
+    std::map<std::string, std::set<Time>> updates;            // deal id -> updatedAt values written
+    // Records the fields replica `i`'s last command stamped as edits made after seeing seen[i].
+    auto record = [&](std::size_t i, const std::string& key, const std::vector<std::string>& fields) {
+        const std::set<std::size_t> saw = seen[i];
+        for (const std::string& f : fields) {
+            const FieldStamp fs = stampOf(rs[i].state, key, f);
+            if (fs.stamp != rs[i].clock.last()) continue;  // the value did not change: no edit
+            seen[i].insert(edits.size());
+            edits.push_back(EditRecord{key, f, fs.stamp, saw});
+        }
+    };
     std::vector<std::string> created;
     std::vector<Deal> trash;
     Deal removed;
@@ -349,11 +513,13 @@ void runHistory(std::uint64_t seed, int steps) {
     int counter = 0;
     for (int step = 0; step < steps; ++step) {
         now += 1 + rng.below(5000);
-        Replica& r = rs[std::size_t(rng.below(n))];
+        const std::size_t ri = std::size_t(rng.below(n));
+        Replica& r = rs[ri];
         const int op = rng.below(10);
         if (op >= 7) {  // sync with another replica
-            Replica& other = rs[std::size_t(rng.below(n))];
-            r.syncWith(other);
+            const std::size_t oi = std::size_t(rng.below(n));
+            r.syncWith(rs[oi]);
+            seen[ri].insert(seen[oi].begin(), seen[oi].end());
             continue;
         }
         if (op == 6 && !trash.empty() && rng.below(3) == 0) {  // undo of a removal elsewhere
@@ -361,8 +527,10 @@ void runHistory(std::uint64_t seed, int steps) {
             if (r.state.gone.count("deal:" + back.id) && !r.doc.findDeal(back.id)) {
                 r.edit(now, [&](Document& d) { d.deals.push_back(back); });
                 // Restoring writes "~gone" and every field that differs from the tombstone.
+                std::vector<std::string> fields;
                 for (const auto& [f, fs] : r.state.records["deal:" + back.id].fields)
-                    if (fs.stamp == r.clock.last()) edits.push_back(EditRecord{"deal:" + back.id, f, fs.stamp, fs.base});
+                    if (!bookkeeping(f)) fields.push_back(f);
+                record(ri, "deal:" + back.id, fields);
             }
             continue;
         }
@@ -382,11 +550,23 @@ void runHistory(std::uint64_t seed, int steps) {
         const std::string key = "deal:" + r.doc.deals[which].id;
         std::string field;
         const std::string value = "v" + std::to_string(++counter);
+        // Half the edits also write the deal's bookkeeping time, as commands do.
+        const bool touch = op <= 3 && rng.below(2) == 0;
+        const Time at = now + r.skew;
+        if (touch) updates[r.doc.deals[which].id].insert(at);
+        auto stampTime = [&](Document& d) {
+            if (touch) d.deals[which].updatedAt = at;
+        };
         switch (op) {
-            case 0: field = "title"; r.edit(now, [&](Document& d) { d.deals[which].title = value; }); break;
-            case 1: field = "value"; r.edit(now, [&](Document& d) { d.deals[which].value = counter; }); break;
-            case 2: field = "key.budget"; r.edit(now, [&](Document& d) { d.deals[which].key.budget = value; }); break;
-            case 3: field = "stageId"; r.edit(now, [&](Document& d) { d.deals[which].stageId = rng.below(2) ? "s2" : "s3"; }); break;
+            case 0: field = "title"; r.edit(now, [&](Document& d) { d.deals[which].title = value; stampTime(d); }); break;
+            case 1: field = "value"; r.edit(now, [&](Document& d) { d.deals[which].value = counter; stampTime(d); }); break;
+            case 2: field = "key.budget"; r.edit(now, [&](Document& d) { d.deals[which].key.budget = value; stampTime(d); }); break;
+            case 3: {
+                field = "stageId";
+                const char* stage = rng.below(2) ? "s2" : "s3";
+                r.edit(now, [&](Document& d) { d.deals[which].stageId = stage; stampTime(d); });
+                break;
+            }
             case 4: field = "deleted"; r.edit(now, [&](Document& d) { d.deals[which].deleted = !d.deals[which].deleted; }); break;
             case 5:
                 field = "~gone";
@@ -394,8 +574,7 @@ void runHistory(std::uint64_t seed, int steps) {
                 r.edit(now, [&](Document& d) { d.deals.erase(d.deals.begin() + std::ptrdiff_t(which)); });
                 break;
         }
-        const FieldStamp fs = stampOf(r.state, key, field);
-        edits.push_back(EditRecord{key, field, fs.stamp, fs.base});
+        record(ri, key, {field});
         if (op == 5) trash.push_back(removed);
     }
 
@@ -424,24 +603,39 @@ void runHistory(std::uint64_t seed, int steps) {
     CHECK(bytesOf(join(first, first)) == expected);
     CHECK(bytesOf(join(first, finals[0])) == expected);  // absorbing what it already holds
 
-    // Every edit is current, logged, or superseded by an edit whose writer had seen it.
-    for (const EditRecord& e : edits) {
+    // Every edit is the current value, a logged conflict, or superseded by an edit whose writer
+    // had seen it (in the model's own record of who had seen what).
+    for (std::size_t i = 0; i < edits.size(); ++i) {
+        const EditRecord& e = edits[i];
         const FieldStamp now_ = stampOf(first.state, e.key, e.field);
         bool ok = now_.stamp == e.stamp;
         for (const Conflict& c : first.state.conflicts) ok = ok || (c.key == e.key && c.field == e.field && c.stamp == e.stamp);
-        for (const EditRecord& later : edits)
-            ok = ok || (later.key == e.key && later.field == e.field && later.stamp > e.stamp && !later.base.empty() &&
-                        later.base >= e.stamp);
+        for (const EditRecord& later : edits) ok = ok || (later.key == e.key && later.field == e.field && later.saw.count(i));
         if (!ok) {
             std::string story;
-            for (const EditRecord& x : edits)
-                if (x.key == e.key && (x.field == e.field || x.field == "~gone")) story += x.field + " " + x.stamp + " base " + x.base + "\n";
+            for (std::size_t k = 0; k < edits.size(); ++k) {
+                const EditRecord& x = edits[k];
+                if (x.key != e.key || (x.field != e.field && x.field != "~gone")) continue;
+                story += "#" + std::to_string(k) + " " + x.field + " " + x.stamp + " saw";
+                for (std::size_t y : x.saw) story += " #" + std::to_string(y);
+                story += "\n";
+            }
             for (const Conflict& c : first.state.conflicts)
                 if (c.key == e.key) story += "logged " + c.field + " " + c.stamp + "\n";
-            story += "current " + now_.stamp + " base " + now_.base + "\n";
+            story += "current " + now_.stamp + "\n";
             MESSAGE(story);
         }
         CHECK_MESSAGE(ok, "seed " << seed << ": edit " << e.key << "." << e.field << " @" << e.stamp << " vanished");
+    }
+    // Bookkeeping times never conflict: the merge keeps the latest time any replica holds (a
+    // local undo or restore may write an older one), and it is a time somebody wrote.
+    for (const Conflict& c : first.state.conflicts)
+        CHECK_MESSAGE(!bookkeeping(c.field), "seed " << seed << ": " << c.key << "." << c.field << " logged");
+    for (const Deal& d : first.doc.deals) {
+        CHECK_MESSAGE((d.updatedAt == 0 || updates[d.id].count(d.updatedAt)), "seed " << seed << ": " << d.id << " updatedAt");
+        for (const Replica& r : rs)
+            if (const Deal* mine = r.doc.findDeal(d.id))
+                CHECK_MESSAGE(d.updatedAt >= mine->updatedAt, "seed " << seed << ": " << d.id << " updatedAt went back");
     }
     // Every record ever created is in the document or a tombstone.
     for (const std::string& key : created) {

@@ -243,7 +243,7 @@ int main(int argc, char** argv) {
                 e["field"] = c.field;
                 e["value"] = c.value;
                 e["stamp"] = c.stamp;
-                e["base"] = c.base;
+                e["base"] = funnel::encodeBase(c.base);
                 e["replica"] = funnel::replicaOf(c.stamp);
                 list.push_back(std::move(e));
             }
