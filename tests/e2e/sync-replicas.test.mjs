@@ -90,13 +90,10 @@ const backends = {
   'apache (FileETag Digest)': (name) => ({ url: apaches.digest.fileUrl(`${name}.json`), auth: { user: `${apaches.digest.user}:${apaches.digest.password}` }, file: apaches.digest.filePath(`${name}.json`) }),
 };
 
-// Found by this test (docs/SYNC.md "Base"): a field stamp's base is compared with other
-// replicas' stamps as if "base ≥ stamp" meant "had seen it". When replica B edits a field twice
-// offline, its second edit's base is its own first stamp, which is newer than a concurrent,
-// unseen edit by A — so A's value is dropped as "witnessed" and is neither current nor logged.
-// Reproduced without clock skew by two funnel-sync replicas (A edits; B edits twice; sync).
-// Until app/core/merge fixes it, the check is reported as TODO; FUNNEL_SYNC_STRICT=1 makes it fail.
-const KNOWN_MERGE_BUG = 'merge: a same-replica base hides a concurrent unseen edit (see the comment above)';
+// This test found the merge bug a scalar field base had (docs/SYNC.md "Base"): when replica B
+// edited a field twice offline, its second edit's base (its own first stamp) was newer than a
+// concurrent, unseen edit by A, which was then dropped as "witnessed". Bases are version vectors
+// now; tests/unit/merge_test.cpp has the history as a unit test.
 
 const POOL = ['d0', 'd1', 'd2', 'd3'];  // deals everybody edits
 const FIELDS = ['title', 'value'];
@@ -236,10 +233,7 @@ async function scenario(backendName, seed, t) {
     for (const f of FIELDS) assert.deepEqual(onServer.get(id)[f], deal[f], `server deal ${id}.${f}`);
   }
   t.diagnostic(`${edits.length} edits, ${added.length} deals added, ${conflicts.length} conflicts logged`);
-  await t.test('every acknowledged edit is current, a logged conflict, or superseded by an edit made after seeing it',
-    { todo: process.env.FUNNEL_SYNC_STRICT === '1' ? false : KNOWN_MERGE_BUG }, () => {
-      assert.deepEqual(lost, []);
-    });
+  assert.deepEqual(lost, [], 'every acknowledged edit is current, a logged conflict, or superseded by an edit made after seeing it');
 }
 
 for (const seed of SEEDS) {

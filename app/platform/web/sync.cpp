@@ -373,7 +373,6 @@ void TeamLink::handle(const ui::SyncRequest& r, Workspace& ws) {
         case ui::SyncRequest::Kind::Resolve:
             // Journaled like a merge; the resolution reaches the team with the next sync.
             if (ws.resolve(r.key, r.field, r.value, Time(js_sync_now()))) {
-                settleQuietConflicts(ws);
                 pendingOut_ = true;
                 editsDueAt_ = Time(js_sync_now()) + 500;
                 timer();
@@ -425,24 +424,6 @@ void TeamLink::online(bool up) {
     online_ = up;
     if (up && configured()) requestSync();
     wake();
-}
-
-// Bookkeeping fields every edit rewrites (updatedAt, …): two people editing different fields of
-// one deal "conflict" there, which says nothing to a person. They are not shown; after a sync the
-// current value is kept (journaled and sent like any resolution), so the logs do not grow.
-bool TeamLink::quietField(const std::string& field) {
-    return field == "updatedAt" || field == "lastActivityAt";
-}
-
-void TeamLink::settleQuietConflicts(Workspace& ws) {
-    bool any = false;
-    for (const ConflictChoice& c : conflictChoices(ws.document(), ws.syncState()))
-        if (quietField(c.logged.field))
-            any = ws.resolve(c.logged.key, c.logged.field, c.current, Time(js_sync_now())) || any;
-    if (!any) return;
-    persistUnsaved();
-    pendingOut_ = true;
-    editsDueAt_ = Time(js_sync_now()) + kEditDebounceMs;
 }
 
 bool TeamLink::missingSecret() const {
@@ -532,7 +513,6 @@ void TeamLink::finish() {
         if (!editsDuringSync_) pendingOut_ = false;
         lastSyncedAt_ = st.lastSyncedAt;
         saveSettings();  // remembers when this device last synced
-        settleQuietConflicts(tab().workspace);
     }
     nextIntervalAt_ = Time(js_sync_now()) + Time(settings_.intervalS) * 1000;
     reportDone(true);
@@ -603,8 +583,7 @@ ui::SyncStatus TeamLink::status(const Workspace& ws) {
     if (ws.revision() != conflictsRevision_) {
         conflictsRevision_ = ws.revision();
         conflicts_.clear();
-        for (ConflictChoice& c : conflictChoices(ws.document(), ws.syncState()))
-            if (!quietField(c.logged.field)) conflicts_.push_back(std::move(c));
+        conflicts_ = conflictChoices(ws.document(), ws.syncState());
     }
     s.conflicts = conflicts_;
     if (!configured()) return s;

@@ -71,8 +71,6 @@ private:
     TeamSyncOptions options() const;
     bool configured() const { return !settings_.url.empty(); }
     bool missingSecret() const;
-    static bool quietField(const std::string& field);
-    void settleQuietConflicts(Workspace& ws);
 
     bool opened_ = false, loaded_ = false;
     std::string ns_;
