@@ -496,12 +496,13 @@ void runHistory(std::uint64_t seed, int steps) {
     std::vector<EditRecord> edits;
     std::vector<std::set<std::size_t>> seen(static_cast<std::size_t>(n));  // edits each replica has seen
     std::map<std::string, std::set<Time>> updates;            // deal id -> updatedAt values written
-    // Records the fields replica `i`'s last command stamped as edits made after seeing seen[i].
-    auto record = [&](std::size_t i, const std::string& key, const std::vector<std::string>& fields) {
+    // Records the fields replica `i`'s last command stamped as edits made after seeing seen[i]
+    // (`last`: its clock before the command; a command that changed nothing did not tick).
+    auto record = [&](std::size_t i, const std::string& last, const std::string& key, const std::vector<std::string>& fields) {
         const std::set<std::size_t> saw = seen[i];
         for (const std::string& f : fields) {
             const FieldStamp fs = stampOf(rs[i].state, key, f);
-            if (fs.stamp != rs[i].clock.last()) continue;  // the value did not change: no edit
+            if (rs[i].clock.last() == last || fs.stamp != rs[i].clock.last()) continue;  // not changed
             seen[i].insert(edits.size());
             edits.push_back(EditRecord{key, f, fs.stamp, saw});
         }
@@ -525,12 +526,13 @@ void runHistory(std::uint64_t seed, int steps) {
         if (op == 6 && !trash.empty() && rng.below(3) == 0) {  // undo of a removal elsewhere
             const Deal back = trash[std::size_t(rng.below(int(trash.size())))];
             if (r.state.gone.count("deal:" + back.id) && !r.doc.findDeal(back.id)) {
+                const std::string last = r.clock.last();
                 r.edit(now, [&](Document& d) { d.deals.push_back(back); });
                 // Restoring writes "~gone" and every field that differs from the tombstone.
                 std::vector<std::string> fields;
                 for (const auto& [f, fs] : r.state.records["deal:" + back.id].fields)
                     if (!bookkeeping(f)) fields.push_back(f);
-                record(ri, "deal:" + back.id, fields);
+                record(ri, last, "deal:" + back.id, fields);
             }
             continue;
         }
@@ -550,6 +552,7 @@ void runHistory(std::uint64_t seed, int steps) {
         const std::string key = "deal:" + r.doc.deals[which].id;
         std::string field;
         const std::string value = "v" + std::to_string(++counter);
+        const std::string last = r.clock.last();
         // Half the edits also write the deal's bookkeeping time, as commands do.
         const bool touch = op <= 3 && rng.below(2) == 0;
         const Time at = now + r.skew;
@@ -574,7 +577,7 @@ void runHistory(std::uint64_t seed, int steps) {
                 r.edit(now, [&](Document& d) { d.deals.erase(d.deals.begin() + std::ptrdiff_t(which)); });
                 break;
         }
-        record(ri, key, {field});
+        record(ri, last, key, {field});
         if (op == 5) trash.push_back(removed);
     }
 
