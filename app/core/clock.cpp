@@ -54,6 +54,30 @@ std::string replicaOf(std::string_view stamp) {
     return std::string(stamp.substr(kTimeLen + 6));
 }
 
+std::string slotReplica(const std::string& device, int slot) {
+    if (slot <= 0) return device;
+    // FNV-1a 64 of "<device>/<slot>": stable across builds and platforms.
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    auto mix = [&h](unsigned char c) {
+        h ^= c;
+        h *= 0x100000001b3ull;
+    };
+    for (char c : device) mix(static_cast<unsigned char>(c));
+    mix('/');
+    for (char c : std::to_string(slot)) mix(static_cast<unsigned char>(c));
+    static const char* digits = "0123456789abcdef";
+    std::string s(16, '0');
+    for (int i = 0; i < 16; ++i) s[std::size_t(i)] = digits[(h >> (60 - 4 * i)) & 0xf];
+    return s;
+}
+
+bool fromDevice(const std::string& device, std::string_view replica) {
+    if (device.empty() || !isReplicaId(replica)) return false;
+    for (int k = 0; k < kReplicaSlots; ++k)
+        if (slotReplica(device, k) == replica) return true;
+    return false;
+}
+
 Clock::Clock(std::string replica, std::string last) : replica_(std::move(replica)), last_(kZeroStamp) {
     observe(last);
 }

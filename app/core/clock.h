@@ -32,6 +32,15 @@ bool isStamp(std::string_view);             // kZeroStamp or a well-formed stamp
 bool isReplicaId(std::string_view);         // 16 lowercase hex digits
 std::string replicaOf(std::string_view stamp);  // "" for kZeroStamp
 
+// Replica ids of one device's concurrent writers (the browser's open tabs share one store but
+// each stamps under its own id: docs/SYNC.md "Several tabs"). Slot 0 is the device's id itself;
+// slot k > 0 derives a fixed id from it, so the same few ids come back on every page load and
+// the team file's `replicas` map grows only with the most tabs ever open at once.
+inline constexpr int kReplicaSlots = 64;  // slots a device can hand out (and fromDevice checks)
+std::string slotReplica(const std::string& device, int slot);
+// True when `replica` is one of `device`'s slot ids (slot < kReplicaSlots).
+bool fromDevice(const std::string& device, std::string_view replica);
+
 // One replica's clock. Never goes backwards: a device whose wall clock is an hour behind
 // still stamps its edits after everything it has observed, so they are not lost to older
 // edits from devices with fast clocks.

@@ -2,6 +2,7 @@
 // the applied commands storage has not taken yet, and the document's team sync state.
 #include "core/workspace.h"
 
+#include <algorithm>
 #include <random>
 
 #include "core/codec.h"
@@ -120,22 +121,46 @@ CommandResult replayStoredEntry(Document& doc, SyncState& state, std::string& re
 
 Workspace::Workspace() : Workspace(makeDefaultDocument(0)) {}
 
-Workspace::Workspace(Document doc) : clock_(newReplicaId()) {
+Workspace::Workspace(Document doc) : device_(newReplicaId()), clock_(device_) {
     reset(std::move(doc));
     revision_ = 0;
 }
 
-void Workspace::adoptReplica(const std::string& replica) {
-    if (replica.empty() || replica == clock_.replica()) return;
-    clock_ = Clock(replica, clock_.last());
+// The clock of this slot's id, above everything issued or observed so far: every replica's
+// newest stamp (this id's own included: each stamp records it) and the old clock.
+void Workspace::restartClock() {
+    Clock next(slotReplica(device_, slot_));
+    for (const auto& [r, stamp] : sync_.replicas) next.observe(stamp);
+    next.observe(clock_.last());
+    clock_ = std::move(next);
+}
+
+// Another tab's entries name the device (the store's first writer may have drawn another id):
+// its id is taken, this tab keeps its slot.
+void Workspace::adoptReplica(const std::string& device) {
+    if (device.empty() || device == device_) return;
+    device_ = device;
+    restartClock();
 }
 
 void Workspace::setReplica(const std::string& replica) {
     if (!isReplicaId(replica)) return;
-    Clock next(replica);
-    for (const auto& [r, stamp] : sync_.replicas) next.observe(stamp);
-    next.observe(clock_.last());
-    clock_ = std::move(next);
+    device_ = replica;
+    restartClock();
+}
+
+void Workspace::setReplicaSlot(int slot) {
+    slot = std::clamp(slot, 0, kReplicaSlots - 1);
+    if (slot == slot_) return;
+    slot_ = slot;
+    restartClock();
+}
+
+// Another tab's patch carries its view of the replicas, which can lag behind this tab's own
+// entry (a merge it made before it saw our latest stamps): never let ours go backwards.
+void Workspace::keepOwnStamp(const std::string& before) {
+    auto it = sync_.replicas.find(clock_.replica());
+    if (it != sync_.replicas.end() && it->second < before) it->second = before;
 }
 
 void Workspace::observeReplicas() {
@@ -174,7 +199,7 @@ void Workspace::stampApplied(CommandResult& r, Time now) {
     } else {
         return;
     }
-    patch[kDeviceKey] = clock_.replica();
+    patch[kDeviceKey] = device_;
     r.applied[kPatchKey] = std::move(patch);
 }
 
@@ -208,10 +233,15 @@ CommandResult Workspace::redo(const CommandContext& ctx) {
 
 CommandResult Workspace::applyExternal(const json& command, const CommandContext& ctx, bool local) {
     if (readOnly_) return refused();
+    const std::string ownStamp = [&] {
+        auto it = sync_.replicas.find(clock_.replica());
+        return it == sync_.replicas.end() ? std::string() : it->second;
+    }();
     if (isOp(command, kMergeOp)) {
         CommandResult r;
-        std::string replica = clock_.replica();
+        std::string replica = device_;
         if (!applyMergeEntry(doc_, sync_, replica, command, r.error)) return r;
+        keepOwnStamp(ownStamp);
         adoptReplica(replica);
         observeReplicas();
         r.ok = true;
@@ -221,6 +251,9 @@ CommandResult Workspace::applyExternal(const json& command, const CommandContext
         return r;
     }
     json holder;
+    if (!local && !isOp(command, "document.replace"))
+        if (std::optional<CommandResult> merged = mergeConcurrent(withoutPatch(command, holder), command, ctx, ownStamp))
+            return *merged;
     CommandResult r = applyCommand(doc_, withoutPatch(command, holder), ctx);
     if (!r.ok) return r;
     history_.breakCoalescing();
@@ -230,6 +263,7 @@ CommandResult Workspace::applyExternal(const json& command, const CommandContext
         std::string replica, error;
         if (splitStored(doc_, state, replica, error)) {
             sync_ = std::move(state);
+            keepOwnStamp(ownStamp);
             adoptReplica(replica);
             observeReplicas();
         }
@@ -245,11 +279,53 @@ CommandResult Workspace::applyExternal(const json& command, const CommandContext
     if (auto p = command.find(kPatchKey); command.is_object() && p != command.end()) {
         std::string error;
         if (applyStatePatch(sync_, *p, error)) {
+            keepOwnStamp(ownStamp);
             adoptReplica(deviceOf(*p));
             observeReplicas();
         }
     }
     ++revision_;
+    return r;
+}
+
+// Another tab's edit of a record this tab changed after that tab last saw it (both tabs edited
+// the deal's title before either had the other's save): applying it as it is would let the
+// later-applied edit overwrite the other in each tab, differently in each, and the overwritten
+// edit would never reach the team or its conflict log. Such an entry is merged instead, by the
+// merge rules (the loser logged), as one "sync.merge" entry that goes to storage, so the store
+// and every tab end the same. nullopt: not concurrent, apply it as it is.
+std::optional<CommandResult> Workspace::mergeConcurrent(const json& command, const json& entry, const CommandContext& ctx,
+                                                        const std::string& ownStamp) {
+    auto p = entry.is_object() ? entry.find(kPatchKey) : entry.end();
+    if (!entry.is_object() || p == entry.end() || !p->is_object() || !p->contains("records")) return std::nullopt;
+    SyncState incoming;
+    std::string error;
+    if (!applyStatePatch(incoming, *p, error)) return std::nullopt;
+    bool concurrent = false;
+    for (const auto& [key, theirs] : incoming.records) {
+        auto ours = sync_.records.find(key);
+        if (ours == sync_.records.end()) continue;
+        // A field stamp of ours newer than theirs: they wrote without having seen it (a tab's
+        // clock observes every stamp it applies, so had they seen it theirs would be newer).
+        if (ours->second.created > theirs.created) concurrent = true;
+        for (const auto& [field, fs] : ours->second.fields) {
+            auto t = theirs.fields.find(field);
+            if (fs.stamp > (t == theirs.fields.end() ? theirs.created : t->second.stamp)) concurrent = true;
+        }
+        if (concurrent) break;
+    }
+    if (!concurrent) return std::nullopt;
+    Document theirDoc = doc_;
+    SyncState theirState = sync_;
+    CommandResult r = applyCommand(theirDoc, command, ctx);
+    if (!r.ok || !applyStatePatch(theirState, *p, error)) return std::nullopt;
+    MergeResult m = merge(doc_, sync_, theirDoc, theirState);
+    if (!m.ok || !applyMerge(m)) return std::nullopt;
+    keepOwnStamp(ownStamp);
+    adoptReplica(deviceOf(*p));
+    observeReplicas();
+    ++revision_;
+    r.applied = entry;
     return r;
 }
 
@@ -264,8 +340,8 @@ void Workspace::reset(Document doc) {
     }
     dropSyncSection(doc);
     doc_ = std::move(doc);
-    Clock next(replica.empty() ? clock_.replica() : replica);
-    clock_ = std::move(next);
+    if (!replica.empty()) device_ = replica;
+    clock_ = Clock(slotReplica(device_, slot_));
     observeReplicas();
     history_.clear();
     queued_.clear();
@@ -273,10 +349,10 @@ void Workspace::reset(Document doc) {
     ++revision_;
 }
 
-Document Workspace::storedDocument() const { return joinStored(doc_, sync_, clock_.replica()); }
+Document Workspace::storedDocument() const { return joinStored(doc_, sync_, device_); }
 
 bool Workspace::applyEntry(json entry) {
-    std::string replica = clock_.replica();
+    std::string replica = device_;
     std::string error;
     if (!applyMergeEntry(doc_, sync_, replica, entry, error)) return false;
     unsaved_.push_back(std::move(entry));
@@ -294,7 +370,7 @@ bool Workspace::applyMerge(const MergeResult& m) {
     entry["op"] = kMergeOp;
     if (!docPatch.empty()) entry["document"] = std::move(docPatch);
     if (!statePatchJson.empty()) entry["state"] = std::move(statePatchJson);
-    entry[kDeviceKey] = clock_.replica();
+    entry[kDeviceKey] = device_;
     return applyEntry(std::move(entry));
 }
 
@@ -302,9 +378,21 @@ void Workspace::acknowledge() {
     const SyncState old = sync_;
     SyncState next = sync_;
     funnel::acknowledge(next, clock_);
+    const std::string& seen = next.replicas[clock_.replica()];
+    for (auto& [id, stamp] : next.replicas)
+        if (stamp < seen && id != clock_.replica() && fromDevice(device_, id)) stamp = seen;
     json patch = diffState(old, next);
     if (patch.empty()) return;
-    applyEntry(json{{"op", kMergeOp}, {"state", std::move(patch)}, {kDeviceKey, clock_.replica()}});
+    applyEntry(json{{"op", kMergeOp}, {"state", std::move(patch)}, {kDeviceKey, device_}});
+}
+
+int Workspace::purgeTombstones(Time now) {
+    if (readOnly_ || sync_.gone.empty()) return 0;
+    SyncState next = sync_;
+    const int purged = funnel::purgeTombstones(next, now);
+    if (purged == 0) return 0;
+    applyEntry(json{{"op", kMergeOp}, {"state", diffState(sync_, next)}, {kDeviceKey, device_}});
+    return purged;
 }
 
 bool Workspace::resolve(const std::string& key, const std::string& field, const json& value, Time now) {
@@ -317,7 +405,7 @@ bool Workspace::resolve(const std::string& key, const std::string& field, const 
     entry["op"] = kMergeOp;
     if (json d = diffDocument(doc_, next); !d.empty()) entry["document"] = std::move(d);
     if (json s = diffState(sync_, state); !s.empty()) entry["state"] = std::move(s);
-    entry[kDeviceKey] = clock.replica();
+    entry[kDeviceKey] = device_;
     clock_ = std::move(clock);
     return applyEntry(std::move(entry));
 }

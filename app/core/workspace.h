@@ -12,6 +12,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "clock.h"
@@ -58,9 +59,17 @@ public:
     // [SECTION] Team sync
     const SyncState& syncState() const { return sync_; }
     const Clock& clock() const { return clock_; }
+    // The id this workspace stamps under: the device's id for slot 0, else slotReplica(device, slot).
     const std::string& replica() const { return clock_.replica(); }
+    // This device's replica id, as the stored document keeps it (shared by the browser's tabs).
+    const std::string& deviceReplica() const { return device_; }
     // Sets this device's replica id (16 lowercase hex digits; tests and funnel-sync --replica).
     void setReplica(const std::string& replica);
+    // Several writers share one store (a browser's tabs): each stamps under its own slot's id
+    // (clock.h slotReplica), so no two live writers issue stamps under one id. The clock starts
+    // above every stamp the state knows, that slot's earlier ones included. Default slot 0.
+    void setReplicaSlot(int slot);
+    int replicaSlot() const { return slot_; }
     // Added to the wall time of every stamp (funnel-sync --skew-ms, to test clock skew).
     void setClockSkew(Time skewMs) { skew_ = skewMs; }
     // The document as the local store keeps it: the document with "sync" = state + this device's
@@ -72,8 +81,13 @@ public:
     // as a new local edit). Returns false (nothing changed) when r is not ok.
     bool applyMerge(const MergeResult& r);
     // After a merge that will be written to the team file: the clock observes every replica's
-    // stamp and the state records it (journaled as a "sync.merge" state patch).
+    // stamp and the state records it (journaled as a "sync.merge" state patch). The device's
+    // other slots listed in the state are raised with it: they share this store, so they have
+    // merged it too (a slot no tab uses any more must not block purgeTombstones forever).
     void acknowledge();
+    // Drops the tombstones purgeTombstones() may drop (older than kTombstoneRetention and merged
+    // by every listed replica), journaled as a "sync.merge" state patch. Returns how many.
+    int purgeTombstones(Time now);
     // The clock observes every replica's stamp without recording anything (a merge that needs no PUT).
     void observeReplicas();
     // Resolves a conflict (keep mine / keep theirs / edit): resolveConflict() on the document,
@@ -101,11 +115,17 @@ public:
 private:
     void stampApplied(CommandResult& r, Time now);
     void afterLocal(CommandResult& r, Time now);
-    void adoptReplica(const std::string& replica);
+    void adoptReplica(const std::string& device);
+    std::optional<CommandResult> mergeConcurrent(const json& command, const json& entry, const CommandContext& ctx,
+                                                 const std::string& ownStamp);
+    void restartClock();
+    void keepOwnStamp(const std::string& before);
     bool applyEntry(json entry);
 
     Document doc_;
     SyncState sync_;
+    std::string device_;   // the device's replica id (stored document's "sync.device.replica")
+    int slot_ = 0;
     Clock clock_;
     Time skew_ = 0;
     History history_;

@@ -3,6 +3,7 @@
 // applied commands so replaying the journal gives back the same state, merges are one entry.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -207,6 +208,142 @@ TEST_CASE("resolving a conflict is journaled and replays to the same state") {
     REQUIRE(a.resolve("deal:d1", "title", "A's", kT0 + 30));
     CHECK(a.document().findDeal("d1")->title == "A's");
     CHECK(titleConflicts() == 0);
+    Document doc = stored;
+    SyncState state;
+    std::string replica, error;
+    REQUIRE(splitStored(doc, state, replica, error));
+    replay(doc, state, replica, a.takeUnsaved());
+    CHECK(canonicalText(doc, state) == canonicalText(a.document(), a.syncState()));
+}
+
+TEST_CASE("replica slots: slot 0 is the device's id, the others are fixed ids derived from it") {
+    CHECK(slotReplica(kA, 0) == kA);
+    std::vector<std::string> seen;
+    for (int k = 0; k < kReplicaSlots; ++k) {
+        const std::string id = slotReplica(kA, k);
+        CHECK(isReplicaId(id));
+        CHECK(id == slotReplica(kA, k));  // the same on every page load
+        CHECK(std::find(seen.begin(), seen.end(), id) == seen.end());
+        CHECK(fromDevice(kA, id));
+        CHECK(!fromDevice(kB, id));
+        seen.push_back(id);
+    }
+    CHECK(slotReplica(kB, 1) != slotReplica(kA, 1));
+    CHECK(!fromDevice(kA, slotReplica(kA, kReplicaSlots)));
+    CHECK(!fromDevice("", kA));
+    CHECK(!fromDevice(kA, "0"));
+}
+
+TEST_CASE("tabs of one device stamp under their own ids; each clock observes the other's stamps") {
+    Workspace one(makeDefaultDocument(kT0));
+    one.setReplica(kA);
+    const Document stored = one.storedDocument();
+    Workspace two(stored);
+    two.setReplicaSlot(1);
+    const std::string slot1 = slotReplica(kA, 1);
+    CHECK(one.replica() == kA);
+    CHECK(two.replica() == slot1);
+    CHECK(two.deviceReplica() == kA);
+    std::vector<json> journal;  // the shared store's entries, in the order they were saved
+    auto exchange = [&] {
+        std::vector<json> fromOne = one.takeUnsaved(), fromTwo = two.takeUnsaved();
+        for (const json& e : fromOne) REQUIRE(two.applyExternal(e, at(kT0)).ok);
+        for (const json& e : fromTwo) REQUIRE(one.applyExternal(e, at(kT0)).ok);
+        journal.insert(journal.end(), fromOne.begin(), fromOne.end());
+        journal.insert(journal.end(), fromTwo.begin(), fromTwo.end());
+    };
+    run(one, {{"op", "deal.create"}, {"id", "d1"}, {"title", "Base"}}, kT0 + 1);
+    exchange();
+    // The same field in the same millisecond: two different stamps, one per tab.
+    run(one, {{"op", "deal.set"}, {"id", "d1"}, {"field", "title"}, {"value", "One"}}, kT0 + 10);
+    const std::string s1 = one.syncState().records.at("deal:d1").fields.at("title").stamp;
+    run(two, {{"op", "deal.set"}, {"id", "d1"}, {"field", "title"}, {"value", "Two"}}, kT0 + 10);
+    const std::string s2 = two.syncState().records.at("deal:d1").fields.at("title").stamp;
+    CHECK(s1 != s2);
+    CHECK(replicaOf(s1) == kA);
+    CHECK(replicaOf(s2) == slot1);
+    exchange();
+    // Neither tab took the other's id from its entries.
+    CHECK(one.replica() == kA);
+    CHECK(two.replica() == slot1);
+    // The tab whose edit has the later stamp merged the other's (instead of letting the earlier
+    // edit overwrite its own) and stored the merge; once each has the other's entries, both show
+    // the later stamp's title, and the other title is in both conflict logs.
+    exchange();
+    const std::string winner = s1 > s2 ? "One" : "Two", loser = s1 > s2 ? "Two" : "One";
+    for (Workspace* w : {&one, &two}) {
+        CHECK(w->document().findDeal("d1")->title == winner);
+        const std::vector<Conflict> open = openConflicts(w->document(), w->syncState());
+        REQUIRE(open.size() == 1);
+        CHECK(open[0].field == "title");
+        CHECK(open[0].value == loser);
+        CHECK(replicaOf(open[0].stamp) == (s1 > s2 ? slot1 : kA));
+    }
+    CHECK(canonicalText(one.document(), one.syncState()) == canonicalText(two.document(), two.syncState()));
+    // Tab one's next edit (its wall clock an hour behind) still sorts after tab two's stamp.
+    run(two, {{"op", "deal.set"}, {"id", "d1"}, {"field", "value"}, {"value", 5}}, kT0 + 50'000);
+    const std::string s3 = two.syncState().records.at("deal:d1").fields.at("value").stamp;
+    exchange();
+    run(one, {{"op", "deal.set"}, {"id", "d1"}, {"field", "value"}, {"value", 6}}, kT0 - 3'600'000);
+    CHECK(one.syncState().records.at("deal:d1").fields.at("value").stamp > s3);
+    exchange();
+    exchange();
+    CHECK(canonicalText(one.document(), one.syncState()) == canonicalText(two.document(), two.syncState()));
+    // The stored document keeps the device's id; the journal lists both tabs' ids, and replaying
+    // it gives what both tabs hold.
+    Document doc = stored;
+    SyncState state;
+    std::string device, error;
+    REQUIRE(splitStored(doc, state, device, error));
+    replay(doc, state, device, journal);
+    CHECK(device == kA);
+    CHECK(state.replicas.count(kA) == 1);
+    CHECK(state.replicas.count(slot1) == 1);
+    CHECK(state.replicas.size() == 2);
+    CHECK(canonicalText(doc, state) == canonicalText(one.document(), one.syncState()));
+    // A later page load on slot 1 (wall clock behind) stamps above everything slot 1 issued.
+    Workspace again(joinStored(doc, state, device));
+    CHECK(again.replica() == kA);
+    again.setReplicaSlot(1);
+    CHECK(again.replica() == slot1);
+    run(again, {{"op", "deal.set"}, {"id", "d1"}, {"field", "title"}, {"value", "Again"}}, kT0 - 7'200'000);
+    CHECK(again.syncState().records.at("deal:d1").fields.at("title").stamp > state.replicas.at(slot1));
+    // Acknowledging raises the device's other slots with it: they share the store.
+    one.acknowledge();
+    CHECK(one.syncState().replicas.at(slot1) == one.syncState().replicas.at(kA));
+}
+
+TEST_CASE("another tab's merge that lags behind never lowers this tab's own entry in replicas") {
+    Workspace one(makeDefaultDocument(kT0));
+    one.setReplica(kA);
+    Workspace two(one.storedDocument());
+    two.setReplicaSlot(1);
+    run(two, {{"op", "deal.create"}, {"id", "d1"}, {"title", "Two"}}, kT0 + 100);
+    const std::string mine = two.syncState().replicas.at(two.replica());
+    // Tab one has not seen that yet and merges a remote whose entry for slot 1 is older.
+    SyncState remote;
+    remote.replicas[two.replica()] = formatStamp(kT0 + 1, 0, two.replica());
+    MergeResult m = merge(one.document(), one.syncState(), one.document(), remote);
+    REQUIRE(one.applyMerge(m));
+    for (const json& e : one.takeUnsaved()) REQUIRE(two.applyExternal(e, at(kT0)).ok);
+    CHECK(two.syncState().replicas.at(two.replica()) == mine);
+}
+
+TEST_CASE("purging tombstones is journaled and replays to the same state") {
+    Workspace a(makeDefaultDocument(kT0));
+    a.setReplica(kA);
+    run(a, {{"op", "deal.create"}, {"id", "d1"}, {"title", "One"}}, kT0 + 1);
+    run(a, {{"op", "deal.objection.add"}, {"dealId", "d1"}, {"id", "o1"}, {"text", "x"}}, kT0 + 2);
+    run(a, {{"op", "deal.objection.remove"}, {"dealId", "d1"}, {"id", "o1"}}, kT0 + 3);
+    a.acknowledge();
+    a.takeUnsaved();
+    const Document stored = a.storedDocument();
+    REQUIRE(a.syncState().gone.count("objection:d1/o1") == 1);
+    CHECK(a.purgeTombstones(kT0 + 89 * kMsPerDay) == 0);
+    CHECK(!a.hasUnsaved());
+    CHECK(a.purgeTombstones(kT0 + 91 * kMsPerDay) == 1);
+    CHECK(a.syncState().gone.count("objection:d1/o1") == 0);
+    CHECK(a.syncState().records.count("objection:d1/o1") == 0);
     Document doc = stored;
     SyncState state;
     std::string replica, error;
