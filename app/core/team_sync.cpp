@@ -267,11 +267,15 @@ void TeamSync::handleBody(const TeamSyncResponse& r, Workspace& ws, Time now) {
     if (!m.ok) return refuse("the team file cannot be merged: " + m.error);
     status_.changesIn += m.changedIn;
     if (!ws.applyMerge(m)) return fail(TeamSyncOutcome::Failed, "sync.error.refused", "the merge could not be applied");
+    // Tombstone retention (docs/SYNC.md): the state now holds what the team file says every
+    // listed replica has merged; tombstones all of them have merged for 90 days go, and a PUT
+    // takes them out of the team file too.
+    const int purged = ws.purgeTombstones(now);
     status_.openConflicts = ws.syncState().conflicts.empty() ? 0 : int(openConflicts(ws.document(), ws.syncState()).size());
     if (isStrongEtag(r.etag)) status_.etag = r.etag;
 
     const bool covered = confirming_ ? (!sentStamp_.empty() && remoteMe >= sentStamp_)
-                                     : (m.changedOut == 0 && remoteMe >= localMe);
+                                     : (m.changedOut == 0 && purged == 0 && remoteMe >= localMe);
     if (covered) {
         if (confirming_) status_.changesOut = pendingOut_;
         ws.observeReplicas();
@@ -292,6 +296,7 @@ void TeamSync::handleBody(const TeamSyncResponse& r, Workspace& ws, Time now) {
     remoteMissing_ = false;
     pendingOut_ = m.changedOut;
     ws.acknowledge();
+    ws.purgeTombstones(now);  // those only our acknowledgement was missing for
     sentStamp_ = replicaStamp(ws.syncState(), me);
     putBody_ = encodeDocumentText(joinSync(ws.document(), ws.syncState()));
     step_ = Step::Put;

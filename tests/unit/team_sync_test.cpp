@@ -375,3 +375,78 @@ TEST_CASE("engine: clock skew of an hour does not hide a slow device's later edi
     CHECK(fast.ws.document().findDeal("d1")->title == "slow, later");
     CHECK(fast.bytes() == slow.bytes());
 }
+
+namespace {
+SyncState putState(const TeamSyncRequest& put) {
+    DecodeResult d = decodeDocument(std::string_view(put.body));
+    REQUIRE_MESSAGE(d.ok, d.error);
+    SyncState st;
+    std::string error;
+    REQUIRE_MESSAGE(splitSync(d.document, st, error), error);
+    return st;
+}
+
+const TeamSyncRequest* lastPut(const FakeServer& s) {
+    for (auto it = s.log.rbegin(); it != s.log.rend(); ++it)
+        if (it->method == "PUT") return &*it;
+    return nullptr;
+}
+}  // namespace
+
+TEST_CASE("engine: tombstones every listed replica merged 90 days ago leave the PUT body; younger or unseen ones stay") {
+    FakeServer s;
+    Device a(kA), b(kB), c(kC);
+    Time now = kT0;
+    a.edit({{"op", "deal.create"}, {"id", "d1"}, {"title", "Shared"}}, now);
+    for (const char* o : {"o1", "o2", "o3"})
+        a.edit({{"op", "deal.objection.add"}, {"dealId", "d1"}, {"id", o}, {"text", o}}, now += 10);
+    for (Device* d : {&a, &b, &c}) REQUIRE(runSync(*d, s, now).outcome == TeamSyncOutcome::Synced);
+    const std::string old = "objection:d1/o1", unseen = "objection:d1/o2", young = "objection:d1/o3";
+
+    // o1 goes; every replica merges it (and writes, so the team file lists what each has merged).
+    a.edit({{"op", "deal.objection.remove"}, {"dealId", "d1"}, {"id", "o1"}}, now += 1000);
+    REQUIRE(runSync(a, s, now).outcome == TeamSyncOutcome::Synced);
+    b.edit({{"op", "deal.set"}, {"id", "d1"}, {"field", "value"}, {"value", 1}}, now += 1000);
+    REQUIRE(runSync(b, s, now).outcome == TeamSyncOutcome::Synced);
+    c.edit({{"op", "deal.set"}, {"id", "d1"}, {"field", "probability"}, {"value", 20}}, now += 1000);
+    REQUIRE(runSync(c, s, now).outcome == TeamSyncOutcome::Synced);
+    // o2 goes; C does not sync again: its entry in `replicas` stays older than this tombstone.
+    a.edit({{"op", "deal.objection.remove"}, {"dealId", "d1"}, {"id", "o2"}}, now += 1000);
+    REQUIRE(runSync(a, s, now).outcome == TeamSyncOutcome::Synced);
+    REQUIRE(runSync(b, s, now).outcome == TeamSyncOutcome::Synced);
+    // o3 goes 85 days later; A and B merge it.
+    now += 85 * kMsPerDay;
+    a.edit({{"op", "deal.objection.remove"}, {"dealId", "d1"}, {"id", "o3"}}, now);
+    REQUIRE(runSync(a, s, now).outcome == TeamSyncOutcome::Synced);
+    b.edit({{"op", "deal.set"}, {"id", "d1"}, {"field", "value"}, {"value", 2}}, now += 1000);
+    REQUIRE(runSync(b, s, now).outcome == TeamSyncOutcome::Synced);
+    for (const std::string& key : {old, unseen, young}) CHECK(putState(*lastPut(s)).gone.count(key) == 1);
+
+    // 91 days after o1 went: A's next PUT drops o1 only.
+    now = kT0 + 91 * kMsPerDay;
+    a.edit({{"op", "deal.set"}, {"id", "d1"}, {"field", "title"}, {"value", "Later"}}, now);
+    const int puts = s.puts;
+    REQUIRE(runSync(a, s, now).outcome == TeamSyncOutcome::Synced);
+    REQUIRE(s.puts == puts + 1);
+    const SyncState sent = putState(*lastPut(s));
+    CHECK(sent.gone.count(old) == 0);
+    CHECK(sent.records.count(old) == 0);
+    CHECK(sent.gone.count(unseen) == 1);  // C has not merged it
+    CHECK(sent.gone.count(young) == 1);   // 6 days old
+    CHECK(a.ws.syncState().gone.count(old) == 0);
+    CHECK(encodeSyncState(sent).dump() == encodeSyncState(a.ws.syncState()).dump());  // A keeps what it sent
+
+    // B still holds o1's tombstone; merging brings it back only until B purges it as well, and
+    // its PUT leaves it out again: the team file does not grow back.
+    b.edit({{"op", "deal.set"}, {"id", "d1"}, {"field", "value"}, {"value", 3}}, now += 1000);
+    REQUIRE(runSync(b, s, now).outcome == TeamSyncOutcome::Synced);
+    CHECK(putState(*lastPut(s)).gone.count(old) == 0);
+    CHECK(b.ws.syncState().gone.count(old) == 0);
+    // Once C merges o2 and writes, o2 goes too at the next sync that is 91 days after it.
+    c.edit({{"op", "deal.set"}, {"id", "d1"}, {"field", "probability"}, {"value", 30}}, now += 1000);
+    REQUIRE(runSync(c, s, now).outcome == TeamSyncOutcome::Synced);
+    REQUIRE(runSync(a, s, now).outcome == TeamSyncOutcome::Synced);
+    CHECK(putState(*lastPut(s)).gone.count(unseen) == 0);
+    CHECK(putState(*lastPut(s)).gone.count(young) == 1);
+    CHECK(a.ws.document().findDeal("d1")->objections.empty());
+}
