@@ -1551,7 +1551,7 @@ void writeList(S& s, const char* name, const std::vector<T>& records) {
 }
 
 template <class S>
-void writeDocument(S& s, const Document& doc) {
+void writeDocument(S& s, const Document& doc, const json& extra) {
     s.beginObject();
     s.key("format");
     s.string(kFormatName);
@@ -1566,7 +1566,7 @@ void writeDocument(S& s, const Document& doc) {
     writeList(s, "deals", doc.deals);
     writeList(s, "activities", doc.activities);
     writeList(s, "changes", doc.changes);
-    Writer<S>(s, false).extra(doc.extra);
+    Writer<S>(s, false).extra(extra);
     s.end();
 }
 
@@ -1591,15 +1591,17 @@ json encodeRecord(const Settings& r, bool full) { return encodeWith(r, full); }
 
 json encodeDocument(const Document& doc) {
     JsonSink s;
-    writeDocument(s, doc);
+    writeDocument(s, doc, doc.extra);
     return s.result();
 }
 
-std::string encodeDocumentText(const Document& doc) {
+std::string encodeDocumentText(const Document& doc) { return encodeDocumentText(doc, doc.extra); }
+
+std::string encodeDocumentText(const Document& doc, const json& extra) {
     std::string out;
     out.reserve(256 + doc.deals.size() * 700 + doc.activities.size() * 250 + doc.customers.size() * 200);
     TextSink s(out);
-    writeDocument(s, doc);
+    writeDocument(s, doc, extra);
     return out;
 }
 

@@ -34,6 +34,9 @@ struct DecodeResult {
 // stays small); settings are always written in full.
 json encodeDocument(const Document&);
 std::string encodeDocumentText(const Document&);       // compact, UTF-8
+// The same with `extra` written in place of doc.extra (the team file: the document plus its
+// "sync" section, without copying the document to add it).
+std::string encodeDocumentText(const Document&, const json& extra);
 DecodeResult decodeDocument(std::string_view text, const Limits& limits = {});
 DecodeResult decodeDocument(const json&);               // already parsed (no limits pass)
 // Text overloads so a std::string never converts to json (which would skip the limits).

@@ -62,6 +62,15 @@ int recordCount(const Document& d) {
                d.activities.size());
 }
 
+// The PUT body: the document with its sync state, as encodeDocumentText(joinSync(…)) writes it,
+// without copying the whole document to attach the state.
+std::string teamText(const Workspace& ws) {
+    const Document& doc = ws.document();
+    json extra = doc.extra.is_object() ? doc.extra : json::object();
+    extra[kSyncKey] = encodeSyncState(ws.syncState());
+    return encodeDocumentText(doc, extra);
+}
+
 bool retryable(int status) { return status == 408 || status == 409 || status == 412 || status == 425 || status == 429 || status >= 500; }
 }  // namespace
 
@@ -239,7 +248,7 @@ void TeamSync::receive(const TeamSyncResponse& r, Workspace& ws, Time now) {
         pendingOut_ = recordCount(ws.document());
         ws.acknowledge();
         sentStamp_ = replicaStamp(ws.syncState(), ws.replica());
-        putBody_ = encodeDocumentText(joinSync(ws.document(), ws.syncState()));
+        putBody_ = teamText(ws);
         step_ = Step::Put;
         return;
     }
@@ -298,7 +307,7 @@ void TeamSync::handleBody(const TeamSyncResponse& r, Workspace& ws, Time now) {
     ws.acknowledge();
     ws.purgeTombstones(now);  // those only our acknowledgement was missing for
     sentStamp_ = replicaStamp(ws.syncState(), me);
-    putBody_ = encodeDocumentText(joinSync(ws.document(), ws.syncState()));
+    putBody_ = teamText(ws);
     step_ = Step::Put;
 }
 

@@ -237,6 +237,8 @@ CommandResult Workspace::applyExternal(const json& command, const CommandContext
         auto it = sync_.replicas.find(clock_.replica());
         return it == sync_.replicas.end() ? std::string() : it->second;
     }();
+    if (!local && !isOp(command, "document.replace"))
+        if (std::optional<CommandResult> merged = mergeConcurrent(command, ctx, ownStamp)) return *merged;
     if (isOp(command, kMergeOp)) {
         CommandResult r;
         std::string replica = device_;
@@ -251,9 +253,6 @@ CommandResult Workspace::applyExternal(const json& command, const CommandContext
         return r;
     }
     json holder;
-    if (!local && !isOp(command, "document.replace"))
-        if (std::optional<CommandResult> merged = mergeConcurrent(withoutPatch(command, holder), command, ctx, ownStamp))
-            return *merged;
     CommandResult r = applyCommand(doc_, withoutPatch(command, holder), ctx);
     if (!r.ok) return r;
     history_.breakCoalescing();
@@ -288,16 +287,18 @@ CommandResult Workspace::applyExternal(const json& command, const CommandContext
     return r;
 }
 
-// Another tab's edit of a record this tab changed after that tab last saw it (both tabs edited
-// the deal's title before either had the other's save): applying it as it is would let the
-// later-applied edit overwrite the other in each tab, differently in each, and the overwritten
-// edit would never reach the team or its conflict log. Such an entry is merged instead, by the
-// merge rules (the loser logged), as one "sync.merge" entry that goes to storage, so the store
-// and every tab end the same. nullopt: not concurrent, apply it as it is.
-std::optional<CommandResult> Workspace::mergeConcurrent(const json& command, const json& entry, const CommandContext& ctx,
+// Another tab's edit (or merge) of a record this tab changed after that tab last saw it (both
+// tabs edited the deal's title before either had the other's save): applying it as it is would
+// let the later-applied edit overwrite the other in each tab, differently in each, and the
+// overwritten edit would never reach the team or its conflict log. Such an entry is merged
+// instead, by the merge rules (the loser logged), as one "sync.merge" entry that goes to
+// storage, so the store and every tab end the same. nullopt: not concurrent, apply it as it is.
+std::optional<CommandResult> Workspace::mergeConcurrent(const json& entry, const CommandContext& ctx,
                                                         const std::string& ownStamp) {
-    auto p = entry.is_object() ? entry.find(kPatchKey) : entry.end();
-    if (!entry.is_object() || p == entry.end() || !p->is_object() || !p->contains("records")) return std::nullopt;
+    if (!entry.is_object()) return std::nullopt;
+    const bool mergeEntry = isOp(entry, kMergeOp);
+    auto p = entry.find(mergeEntry ? "state" : kPatchKey);
+    if (p == entry.end() || !p->is_object() || !p->contains("records")) return std::nullopt;
     SyncState incoming;
     std::string error;
     if (!applyStatePatch(incoming, *p, error)) return std::nullopt;
@@ -317,12 +318,21 @@ std::optional<CommandResult> Workspace::mergeConcurrent(const json& command, con
     if (!concurrent) return std::nullopt;
     Document theirDoc = doc_;
     SyncState theirState = sync_;
-    CommandResult r = applyCommand(theirDoc, command, ctx);
-    if (!r.ok || !applyStatePatch(theirState, *p, error)) return std::nullopt;
+    CommandResult r;
+    std::string device = device_;
+    if (mergeEntry) {
+        if (!applyMergeEntry(theirDoc, theirState, device, entry, error)) return std::nullopt;
+        r.ok = true;
+    } else {
+        json holder;
+        r = applyCommand(theirDoc, withoutPatch(entry, holder), ctx);
+        if (!r.ok || !applyStatePatch(theirState, *p, error)) return std::nullopt;
+        device = deviceOf(*p);
+    }
     MergeResult m = merge(doc_, sync_, theirDoc, theirState);
     if (!m.ok || !applyMerge(m)) return std::nullopt;
     keepOwnStamp(ownStamp);
-    adoptReplica(deviceOf(*p));
+    adoptReplica(device);
     observeReplicas();
     ++revision_;
     r.applied = entry;

@@ -47,7 +47,10 @@ public:
 
     // Applies a command that does not enter the undo history (replaying a journal, another tab's
     // change, a "sync.merge" entry). It is not added to the unsaved list either. Its "~sync" patch
-    // is applied to the state; a document.replace of a stored document takes in its state. With
+    // is applied to the state; a document.replace of a stored document takes in its state. An
+    // entry that touches a record this workspace holds newer stamps for (another tab's concurrent
+    // edit) is merged instead (merge rules, the loser logged): that merge is a "sync.merge" entry
+    // of ours, handed to storage, so every tab and the store end the same. With
     // local = true (this device's own edits replayed onto a reloaded document) the command is
     // stamped afresh instead, and then handed to storage like perform()'s.
     CommandResult applyExternal(const json& command, const CommandContext& ctx, bool local = false);
@@ -116,8 +119,7 @@ private:
     void stampApplied(CommandResult& r, Time now);
     void afterLocal(CommandResult& r, Time now);
     void adoptReplica(const std::string& device);
-    std::optional<CommandResult> mergeConcurrent(const json& command, const json& entry, const CommandContext& ctx,
-                                                 const std::string& ownStamp);
+    std::optional<CommandResult> mergeConcurrent(const json& entry, const CommandContext& ctx, const std::string& ownStamp);
     void restartClock();
     void keepOwnStamp(const std::string& before);
     bool applyEntry(json entry);

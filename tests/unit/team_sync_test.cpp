@@ -129,6 +129,8 @@ TEST_CASE("engine: a missing team file is created with If-None-Match: * and conf
     CHECK(header(s.log[1], "If-Match").empty());
     CHECK(header(s.log[2], "If-None-Match") == s.etag());  // confirmed by a 304, no download
     CHECK(serverDocument(s).findDeal("d1"));
+    // The body is the document with its state, byte for byte what joinSync + encode would write.
+    CHECK(s.log[1].body == encodeDocumentText(joinSync(a.ws.document(), a.ws.syncState())));
     CHECK(st.etag == s.etag());
     // Nothing new: one GET, no PUT.
     const int puts = s.puts;

@@ -351,3 +351,31 @@ TEST_CASE("purging tombstones is journaled and replays to the same state") {
     replay(doc, state, replica, a.takeUnsaved());
     CHECK(canonicalText(doc, state) == canonicalText(a.document(), a.syncState()));
 }
+
+TEST_CASE("another tab's team merge does not overwrite this tab's newer edit of the same field") {
+    Workspace one(makeDefaultDocument(kT0));
+    one.setReplica(kA);
+    run(one, {{"op", "deal.create"}, {"id", "d1"}, {"title", "Base"}}, kT0 + 1);
+    Workspace two(one.storedDocument());
+    two.setReplicaSlot(1);
+    one.takeUnsaved();
+    // Another device renames the deal; tab one merges that from the team file...
+    Workspace other(one.storedDocument());
+    other.setReplica(kB);
+    run(other, {{"op", "deal.set"}, {"id", "d1"}, {"field", "title"}, {"value", "From B"}}, kT0 + 50);
+    // ...while tab two, not having seen it, renames the deal too, later.
+    run(two, {{"op", "deal.set"}, {"id", "d1"}, {"field", "title"}, {"value", "From tab two"}}, kT0 + 100);
+    REQUIRE(one.applyMerge(merge(one.document(), one.syncState(), other.document(), other.syncState())));
+    CHECK(one.document().findDeal("d1")->title == "From B");
+    for (const json& e : one.takeUnsaved()) REQUIRE(two.applyExternal(e, at(kT0)).ok);
+    for (const json& e : two.takeUnsaved()) REQUIRE(one.applyExternal(e, at(kT0)).ok);
+    for (const json& e : one.takeUnsaved()) REQUIRE(two.applyExternal(e, at(kT0)).ok);
+    for (Workspace* w : {&one, &two}) {
+        CHECK(w->document().findDeal("d1")->title == "From tab two");
+        std::vector<Conflict> open = openConflicts(w->document(), w->syncState());
+        std::erase_if(open, [](const Conflict& c) { return c.field != "title"; });  // updatedAt differs too
+        REQUIRE(open.size() == 1);
+        CHECK(open[0].value == "From B");
+    }
+    CHECK(canonicalText(one.document(), one.syncState()) == canonicalText(two.document(), two.syncState()));
+}
