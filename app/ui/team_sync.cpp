@@ -43,11 +43,17 @@ std::string agoText(const ViewContext& ctx, Time t) {
     return formatDateShort(dateFromTime(t), ctx.lang);
 }
 
+// Written on this device: by this tab or by another of its tabs (each stamps under its own slot).
+bool mine(const SyncStatus& s, const std::string& replica) {
+    if (replica.empty()) return false;
+    return replica == s.replica || fromDevice(s.deviceReplica, replica);
+}
+
 // "this device", "another device (3fa0c1)", or "before sync" for data that predates it.
 std::string whoText(const ViewContext& ctx, const std::string& stamp) {
     const std::string replica = replicaOf(stamp);
     if (replica.empty()) return ctx.t("sync.who.before");
-    if (replica == ctx.sync.replica) return ctx.t("sync.who.me");
+    if (mine(ctx.sync, replica)) return ctx.t("sync.who.me");
     return std::string(ctx.t("sync.who.other")) + " (" + replica.substr(0, 6) + ")";
 }
 
@@ -482,8 +488,8 @@ void TeamSyncView::conflicts(ViewContext& ctx) {
         ctx.record(title);
         ctx.record("conflict:" + std::to_string(i), "conflict:" + stable);
 
-        const bool currentMine = !ctx.sync.replica.empty() && replicaOf(c.currentStamp) == ctx.sync.replica;
-        const bool otherMine = !ctx.sync.replica.empty() && replicaOf(other.stamp) == ctx.sync.replica;
+        const bool currentMine = mine(ctx.sync, replicaOf(c.currentStamp));
+        const bool otherMine = mine(ctx.sync, replicaOf(other.stamp));
         if (ImGui::BeginTable("##versions", 3, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_RowBg)) {
             ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, 120);
             ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch, 3);

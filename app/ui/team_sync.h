@@ -33,7 +33,8 @@ struct SyncStatus {
     State state = State::Off;      // Off = not set up on this device
     SyncSettings settings;
     bool hasSecret = false;        // a password/token is held (this session, or remembered)
-    std::string replica;           // this device's replica id (tells "mine" from "theirs")
+    std::string replica;           // the id this tab stamps under
+    std::string deviceReplica;     // this device's id: its tabs' ids (clock.h fromDevice) are "mine"
     Time lastSyncedAt = 0;         // last sync a later GET confirmed; 0 = never
     Time retryAt = 0;              // Waiting: when the next attempt starts
     int changesIn = 0;             // records the last sync changed here

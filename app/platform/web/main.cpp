@@ -22,6 +22,7 @@
 #include "platform/web/fonts.h"
 #include "platform/web/input.h"
 #include "platform/web/persistence.h"
+#include "platform/web/replica_slot.h"
 #include "platform/web/renderer.h"
 #include "platform/web/share.h"
 #include "platform/web/sync.h"
@@ -43,6 +44,7 @@ struct Loop {
     double lastFrameAt = 0;      // performance.now() of the previous frame
     int fbWidth = 0, fbHeight = 0;
     bool fontReady = false;
+    bool slotReady = true;       // false while this tab's replica slot is being claimed
     std::string appliedLanguage;
     std::string languageOverride;// ?lang= or window.funnel.setLanguage
     std::string browserLanguage;
@@ -293,6 +295,9 @@ void tickStorage(void*) {
             tab().workspace.applyExternal(c, commandContext());
             wake();
         }
+        // Another tab's concurrent edit is merged as an entry of ours (workspace.h): store it now,
+        // also in a hidden tab that draws no frames.
+        if (tab().workspace.hasUnsaved()) persistUnsaved();
     }
     if (l.savingCopy) {
         const auto state = l.persistence.status().state;
@@ -330,7 +335,7 @@ EM_BOOL onVisibility(int, const EmscriptenVisibilityChangeEvent* e, void*) {
 void startWhenReady() {
     Loop& l = loop();
     Tab& t = tab();
-    if (l.running || !l.fontReady || !t.documentLoaded) return;
+    if (l.running || !l.fontReady || !t.documentLoaded || !l.slotReady) return;
     l.running = true;
     wake();
 }
@@ -353,6 +358,14 @@ void startStorage() {
         return;
     }
     l.storageOpen = true;
+    // Nothing is stamped before the tab knows its replica slot: the first frame waits for it.
+    l.slotReady = false;
+    claimReplicaSlot(l.demo ? "demo" : "main", [](int slot) {
+        tab().workspace.setReplicaSlot(slot);
+        loop().slotReady = true;
+        startWhenReady();
+        wake();
+    });
     l.persistence.open(l.demo ? "demo" : "main", [](std::optional<Document> doc, std::string error) {
         Tab& tb = tab();
         Loop& lp = loop();

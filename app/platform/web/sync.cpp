@@ -580,6 +580,7 @@ ui::SyncStatus TeamLink::status(const Workspace& ws) {
     s.settings = settings_;
     s.hasSecret = !secret_.empty();
     s.replica = ws.replica();
+    s.deviceReplica = ws.deviceReplica();
     if (ws.revision() != conflictsRevision_) {
         conflictsRevision_ = ws.revision();
         conflicts_.clear();
@@ -646,6 +647,8 @@ json TeamLink::statusJson(const Workspace& ws) {
                 {"error", s.errorKey},
                 {"errorDetail", s.errorDetail},
                 {"replica", s.replica},
+                {"device", s.deviceReplica},
+                {"slot", ws.replicaSlot()},
                 {"conflicts", conflicts},
                 {"backups", backups},
                 {"syncs", syncNumber_}};
