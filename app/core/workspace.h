@@ -119,14 +119,15 @@ private:
     void stampApplied(CommandResult& r, Time now);
     void afterLocal(CommandResult& r, Time now);
     void adoptReplica(const std::string& device);
-    std::optional<CommandResult> mergeConcurrent(const json& entry, const CommandContext& ctx, const std::string& ownStamp);
+    std::optional<CommandResult> mergeConcurrent(const json& entry, const CommandContext& ctx,
+                                                 const std::string& ownStamp);
     void restartClock();
     void keepOwnStamp(const std::string& before);
     bool applyEntry(json entry);
 
     Document doc_;
     SyncState sync_;
-    std::string device_;   // the device's replica id (stored document's "sync.device.replica")
+    std::string device_;  // the device's replica id (stored document's "sync.device.replica")
     int slot_ = 0;
     Clock clock_;
     Time skew_ = 0;

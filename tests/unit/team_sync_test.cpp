@@ -395,7 +395,7 @@ const TeamSyncRequest* lastPut(const FakeServer& s) {
 }
 }  // namespace
 
-TEST_CASE("engine: tombstones every listed replica merged 90 days ago leave the PUT body; younger or unseen ones stay") {
+TEST_CASE("engine: old tombstones all listed replicas merged leave the PUT body; young or unseen stay") {
     FakeServer s;
     Device a(kA), b(kB), c(kC);
     Time now = kT0;
