@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <optional>
 #include <cstdio>
 #include <vector>
@@ -731,7 +732,8 @@ namespace {
 // migration — is kept in `rest` and decoded as before.
 class StreamingDecoder final : public nlohmann::json_sax<json> {
 public:
-    StreamingDecoder(Document& doc, const Limits& limits) : check(limits), doc_(doc) {}
+    StreamingDecoder(Document& doc, const Limits& limits, const TextSource* source = nullptr)
+        : check(limits), doc_(doc), limits_(limits), source_(source) {}
     LimitCheck check;
     std::string error;                 // a record's validation error (parsing stopped)
     json rest = json::object();        // top-level values not streamed, in document order
@@ -804,6 +806,8 @@ public:
 private:
     using Dom = nlohmann::detail::json_sax_dom_parser<json>;
     Document& doc_;
+    const Limits& limits_;
+    const TextSource* source_;         // for the record counts it may know
     int depth_ = 0;                    // 0 outside, 1 in the document, 2 in a streamed list
     std::string topKey_, list_;
     std::size_t index_ = 0;
@@ -867,7 +871,10 @@ private:
     }
     template <class T>
     bool decodeInto(std::vector<T>& list) {
-        if (index_ == 0) list.clear();
+        if (index_ == 0) {
+            list.clear();
+            if (source_) list.reserve(std::min(source_->expectedRecords(list_), limits_.maxRecords));
+        }
         T r;
         if (!decodeRecord(element_, r, error, indexed(list_, index_))) return false;
         list.push_back(std::move(r));
@@ -887,18 +894,93 @@ private:
         return ok;
     }
 };
+
+// Hands a TextSource to nlohmann's parser one character at a time (an input iterator: the
+// lexer never looks back), counting the bytes against Limits::maxBytes.
+class SourceReader {
+public:
+    SourceReader(TextSource& source, std::size_t maxBytes) : source_(source), maxBytes_(maxBytes) {}
+    std::size_t bytes = 0;
+    bool tooBig = false;
+
+    std::string_view next() {
+        if (tooBig) return {};
+        std::string_view piece = source_.next();
+        bytes += piece.size();
+        if (bytes > maxBytes_) {
+            tooBig = true;
+            return {};
+        }
+        return piece;
+    }
+
+private:
+    TextSource& source_;
+    std::size_t maxBytes_;
+};
+
+class SourceIterator {
+public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = char;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const char*;
+    using reference = const char&;
+
+    SourceIterator() = default;  // the end
+    explicit SourceIterator(SourceReader& reader) : reader_(&reader) { fill(); }
+    reference operator*() const { return *at_; }
+    SourceIterator& operator++() {
+        if (++at_ == end_) fill();
+        return *this;
+    }
+    bool operator==(const SourceIterator& o) const { return (at_ == end_) == (o.at_ == o.end_); }
+    bool operator!=(const SourceIterator& o) const { return !(*this == o); }
+
+private:
+    SourceReader* reader_ = nullptr;
+    const char* at_ = nullptr;
+    const char* end_ = nullptr;
+
+    void fill() {
+        std::string_view piece;
+        while (piece.empty()) {  // an empty piece is only ever the end
+            piece = reader_->next();
+            if (piece.empty()) break;
+        }
+        at_ = piece.data();
+        end_ = at_ + piece.size();
+    }
+};
+
+// One text, one piece.
+class WholeText final : public TextSource {
+public:
+    explicit WholeText(std::string_view text) : text_(text) {}
+    std::string_view next() override {
+        std::string_view piece = text_;
+        text_ = {};
+        return piece;
+    }
+
+private:
+    std::string_view text_;
+};
+
+std::string tooBigError(std::size_t bytes, const Limits& limits) {
+    return "document of " + std::to_string(bytes) + " bytes exceeds the limit of " + std::to_string(limits.maxBytes);
+}
 }  // namespace
 
-DecodeResult decodeDocument(std::string_view text, const Limits& limits) {
+DecodeResult decodeDocument(TextSource& text, const Limits& limits) {
     DecodeResult r;
-    if (text.size() > limits.maxBytes) {
-        r.error = "document of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
-                  std::to_string(limits.maxBytes);
-        return r;
-    }
-    StreamingDecoder sax(r.document, limits);
-    if (!json::sax_parse(text.begin(), text.end(), &sax)) {
-        r.error = !sax.error.empty() ? sax.error : !sax.check.error.empty() ? sax.check.error : std::string("invalid JSON");
+    SourceReader reader(text, limits.maxBytes);
+    StreamingDecoder sax(r.document, limits, &text);
+    if (!json::sax_parse(SourceIterator(reader), SourceIterator(), &sax)) {
+        r.error = reader.tooBig              ? tooBigError(reader.bytes, limits)
+                  : !sax.error.empty()       ? sax.error
+                  : !sax.check.error.empty() ? sax.check.error
+                                             : std::string("invalid JSON");
         r.document = Document{};
         return r;
     }
@@ -913,6 +995,16 @@ DecodeResult decodeDocument(std::string_view text, const Limits& limits) {
     }
     r.ok = true;
     return r;
+}
+
+DecodeResult decodeDocument(std::string_view text, const Limits& limits) {
+    if (text.size() > limits.maxBytes) {
+        DecodeResult r;
+        r.error = tooBigError(text.size(), limits);
+        return r;
+    }
+    WholeText whole(text);
+    return decodeDocument(whole, limits);
 }
 
 DecodeResult decodeDocument(const std::string& text, const Limits& limits) {

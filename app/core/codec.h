@@ -34,10 +34,27 @@ struct DecodeResult {
 // stays small); settings are always written in full.
 json encodeDocument(const Document&);
 std::string encodeDocumentText(const Document&);       // compact, UTF-8
-// The same with `extra` written in place of doc.extra (the team file: the document plus its
-// "sync" section, without copying the document to add it).
+// The same with `extra` written in place of doc.extra (the store's and the team file's
+// "sync" section, without copying a 100k-deal document to add it).
 std::string encodeDocumentText(const Document&, const json& extra);
 DecodeResult decodeDocument(std::string_view text, const Limits& limits = {});
+// Text that arrives in pieces (a file read a block at a time, a snapshot's parts one after the
+// other), so that a big document is decoded without ever being one string in memory. The
+// decoder is the same as for one text: the limits pass runs on the pieces as they come, each
+// record of a list is decoded from its own small DOM and dropped.
+class TextSource {
+public:
+    virtual ~TextSource() = default;
+    // The next piece, valid until the next call; empty only at the end (or when the source
+    // failed: it keeps the reason itself).
+    virtual std::string_view next() = 0;
+    // How many records the list `name` ("deals", "activities", …) holds, when the source knows
+    // (the store notes it beside a snapshot): its vector is then allocated once at its size
+    // instead of growing by doubling (which holds the old and the new buffer at once). A hint
+    // only: 0 = unknown, and it never goes beyond Limits::maxRecords.
+    virtual std::size_t expectedRecords(std::string_view /*name*/) const { return 0; }
+};
+DecodeResult decodeDocument(TextSource& text, const Limits& limits = {});
 DecodeResult decodeDocument(const json&);               // already parsed (no limits pass)
 // Text overloads so a std::string never converts to json (which would skip the limits).
 DecodeResult decodeDocument(const std::string& text, const Limits& limits = {});

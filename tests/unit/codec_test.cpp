@@ -2,9 +2,11 @@
 // limits, migration.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "core/codec.h"
+#include "core/demo.h"
 
 using namespace funnel;
 
@@ -118,9 +120,43 @@ Document richDocument() {
     return doc;
 }
 
+// A text handed out `size` bytes at a time (the last piece shorter), as a file read in blocks.
+class Pieces final : public TextSource {
+public:
+    Pieces(std::string_view text, std::size_t size, std::size_t hint = 0) : text_(text), size_(size), hint_(hint) {}
+    std::string_view next() override {
+        std::string_view piece = text_.substr(0, std::min(size_, text_.size()));
+        text_.remove_prefix(piece.size());
+        return piece;
+    }
+    std::size_t expectedRecords(std::string_view) const override { return hint_; }
+
+private:
+    std::string_view text_;
+    std::size_t size_;
+    std::size_t hint_;
+};
+
+DecodeResult decodePieces(const std::string& text, std::size_t size, const Limits& limits = {}) {
+    Pieces pieces(text, size);
+    return decodeDocument(pieces, limits);
+}
+
+// The error of decoding `text` ("" when it decodes), checking on the way that decoding it in
+// pieces of any size says exactly the same (the store reads snapshots that way).
 std::string errorOf(const std::string& text, const Limits& limits = {}) {
     DecodeResult r = decodeDocument(text, limits);
-    return r.ok ? "" : r.error;
+    const std::string error = r.ok ? "" : r.error;
+    for (std::size_t size : {std::size_t(1), std::size_t(3), std::size_t(64), std::size_t(4096)}) {
+        CAPTURE(size);
+        DecodeResult p = decodePieces(text, size, limits);
+        CHECK(p.ok == r.ok);
+        // The size limit is noticed after the piece that crosses it: "document of <so far> bytes".
+        if (error.find("exceeds the limit") != std::string::npos) CHECK(p.error.find("exceeds the limit") != std::string::npos);
+        else CHECK(p.error == error);
+        if (p.ok && r.ok) CHECK(p.document == r.document);
+    }
+    return error;
 }
 
 // The document text with one value replaced, e.g. deals[0].value = "x".
@@ -285,6 +321,54 @@ TEST_CASE("limits reject rather than crash") {
     CHECK_FALSE(errorOf(ok.substr(0, ok.size() / 2)).empty());
     CHECK_FALSE(errorOf("").empty());
     CHECK(checkLimits(ok).empty());
+}
+
+TEST_CASE("decoding in pieces gives the document the whole text and the DOM give") {
+    for (int deals : {0, 10, 300, 3000}) {
+        CAPTURE(deals);
+        const Document doc = deals ? makeDemoDocument(7, deals, 1764288000000, "") : richDocument();
+        const std::string text = encodeDocumentText(doc);
+        DecodeResult whole = decodeDocument(text);
+        REQUIRE_MESSAGE(whole.ok, whole.error);
+        CHECK(whole.document == doc);
+        DecodeResult dom = decodeDocument(json::parse(text));
+        REQUIRE_MESSAGE(dom.ok, dom.error);
+        CHECK(dom.document == doc);
+        for (std::size_t size : {std::size_t(1), std::size_t(5), std::size_t(1000), std::size_t(65536)}) {
+            if (size < 5 && deals > 300) continue;  // a byte at a time is slow and proves nothing more
+            CAPTURE(size);
+            DecodeResult p = decodePieces(text, size);
+            REQUIRE_MESSAGE(p.ok, p.error);
+            CHECK(p.document == doc);
+        }
+        // A record count hint, right, too small or too big, changes nothing but the allocation.
+        for (std::size_t hint : {std::size_t(0), std::size_t(1), doc.deals.size(), std::size_t(100000)}) {
+            CAPTURE(hint);
+            Pieces pieces(text, 4096, hint);
+            DecodeResult p = decodeDocument(pieces);
+            REQUIRE_MESSAGE(p.ok, p.error);
+            CHECK(p.document == doc);
+            if (!doc.deals.empty() && hint >= doc.deals.size()) CHECK(p.document.deals.capacity() == std::max(hint, doc.deals.size()));
+        }
+    }
+    // An older document (no header: migrated as a whole) comes through pieces as well.
+    const std::string v0 = R"({"deals":[{"id":"d1","amount":5,"stage":"s-lead","createdAt":1000}]})";
+    DecodeResult p = decodePieces(v0, 2);
+    REQUIRE_MESSAGE(p.ok, p.error);
+    CHECK(p.migratedFrom == 0);
+    REQUIRE(p.document.deals.size() == 1);
+    CHECK(p.document.deals[0].value == 5);
+    // Empty pieces only ever end the text: a truncated document is an error, not a hang.
+    const std::string ok = encodeDocumentText(richDocument());
+    CHECK_FALSE(decodePieces(ok.substr(0, ok.size() - 1), 7).ok);
+    // The size limit holds however the text is cut.
+    Limits small;
+    small.maxBytes = ok.size() - 1;
+    for (std::size_t size : {std::size_t(1), std::size_t(100), ok.size()}) {
+        DecodeResult r = decodePieces(ok, size, small);
+        CHECK_FALSE(r.ok);
+        CHECK(r.error.find("exceeds the limit of " + std::to_string(small.maxBytes)) != std::string::npos);
+    }
 }
 
 TEST_CASE("migration from version 0 (no header, amount, stage, closeDate, epoch-ms times)") {
