@@ -150,33 +150,157 @@ std::string frameHeader(json header, std::string_view body) {
     return header.dump() + "\n";
 }
 
-// Decodes a snapshot file into a document; nullopt + why when torn or not decodable.
-std::optional<Document> readSnapshot(const std::string& dir, std::uint64_t seq, std::size_t& bytes, std::string& why) {
-    auto f = readFramed(dir + "/" + snapshotName(seq), "funnel-snapshot", why);
-    if (!f) return std::nullopt;
-    if (f->header.value("seq", static_cast<std::uint64_t>(-1)) != seq) { why = "seq does not match its name"; return std::nullopt; }
-    const auto parts = f->header.value("parts", static_cast<std::size_t>(1));
-    std::string whole;  // only when the snapshot is in parts
-    if (parts > 1) {
-        const auto total = f->header.value("totalBytes", static_cast<std::size_t>(0));
-        whole.reserve(total);
-        whole.append(f->body());
-        f->text = std::string();
-        for (std::size_t k = 1; k < parts; ++k) {
-            auto p = readFramed(dir + "/" + snapshotPartName(seq, k), "funnel-snapshot-part", why);
-            if (!p) { why = "part " + std::to_string(k) + ": " + why; return std::nullopt; }
-            if (p->header.value("seq", static_cast<std::uint64_t>(-1)) != seq || p->header.value("part", std::size_t(0)) != k) {
-                why = "part " + std::to_string(k) + " belongs to another snapshot";
-                return std::nullopt;
-            }
-            whole.append(p->body());
-        }
-        if (whole.size() != total) { why = "parts do not add up to the announced length"; return std::nullopt; }
+std::uint32_t crcUpdate(std::uint32_t c, std::string_view bytes);
+
+// A snapshot's body as the decoder reads it: the snapshot file's, then each part's, a block at a
+// time, so that a 100k-deal snapshot (~140 MB) is never one string in memory. Each file's frame is
+// checked as readFramed() does: the header when the file is opened, the length and CRC once its
+// last block has been handed out, before the next file's first. A wrong frame ends the text
+// early, and `why` says what was wrong (the decoded document is then thrown away).
+class SnapshotText final : public TextSource {
+public:
+    SnapshotText(std::string dir, std::uint64_t seq) : dir_(std::move(dir)), seq_(seq), block_(kBlock) {}
+    ~SnapshotText() override { closeFile(); }
+    std::size_t expectedRecords(std::string_view name) const override {
+        if (!records_.is_object()) return 0;
+        auto it = records_.find(std::string(name));
+        if (it == records_.end() || !it->is_number_unsigned()) return 0;
+        // Each record takes more than 8 bytes of text: a count beyond that is not to be believed.
+        return std::min<std::size_t>(it->get<std::size_t>(), std::max(totalBytes_, left_ + bytes) / 8);
     }
-    const std::string_view body = parts > 1 ? std::string_view(whole) : f->body();
-    bytes = body.size();
-    DecodeResult r = decodeDocument(body);
+    std::string why;
+    std::size_t bytes = 0;  // of the body, so far
+
+    // Opens the snapshot file and checks its header.
+    bool open() { return openFile(0); }
+
+    std::string_view next() override {
+        if (!why.empty() || done_) return {};
+        if (!leftover_.empty()) return take(leftover_);
+        if (left_ == 0) {
+            if (!finishFile()) return {};
+            if (part_ + 1 >= parts_) {
+                done_ = true;
+                if (parts_ > 1 && bytes != totalBytes_) fail("parts do not add up to the announced length");
+                return {};
+            }
+            if (!openFile(part_ + 1)) return {};
+            if (!leftover_.empty()) return take(leftover_);
+            if (left_ == 0) return next();
+        }
+        const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(left_, block_.size()));
+        const std::size_t n = readSome(block_.data(), want);
+        if (n == 0) {
+            fail(where() + "length mismatch (torn)");
+            return {};
+        }
+        std::string_view piece(block_.data(), n);
+        return take(piece);
+    }
+
+    // Reads what the decoder left (it stops at the first error) so that a damaged file is
+    // reported as such rather than as the decode error it caused.
+    void drain() {
+        while (!next().empty()) {
+        }
+    }
+
+private:
+    static constexpr std::size_t kBlock = std::size_t(1) << 16;
+    std::string dir_;
+    std::uint64_t seq_;
+    std::vector<char> block_;
+    int fd_ = -1;
+    std::size_t part_ = 0, parts_ = 1, totalBytes_ = 0;
+    std::uint64_t left_ = 0;           // body bytes of the current file not handed out yet
+    std::uint32_t crc_ = 0, expectedCrc_ = 0;
+    std::string_view leftover_;        // body bytes read with the header
+    json records_;                     // the snapshot header's record counts, if any
+    bool done_ = false;
+
+    bool fail(const std::string& msg) {
+        if (why.empty()) why = msg;
+        closeFile();
+        return false;
+    }
+    std::string where() const { return part_ == 0 ? std::string() : "part " + std::to_string(part_) + ": "; }
+    std::string_view take(std::string_view& from) {
+        std::string_view piece = from.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(left_, from.size())));
+        from = {};
+        crc_ = crcUpdate(crc_, piece);
+        left_ -= piece.size();
+        bytes += piece.size();
+        return piece;
+    }
+    std::size_t readSome(char* to, std::size_t want) {
+        std::size_t got = 0;
+        while (got < want) {
+            const ssize_t n = ::read(fd_, to + got, want - got);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            got += static_cast<std::size_t>(n);
+        }
+        return got;
+    }
+    void closeFile() {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+    }
+    bool finishFile() {
+        closeFile();
+        if ((crc_ ^ 0xFFFFFFFFu) != expectedCrc_) return fail(where() + "checksum mismatch");
+        return true;
+    }
+    bool openFile(std::size_t part) {
+        part_ = part;
+        const char* format = part == 0 ? "funnel-snapshot" : "funnel-snapshot-part";
+        const std::string path = dir_ + "/" + (part == 0 ? snapshotName(seq_) : snapshotPartName(seq_, part));
+        fd_ = ::open(path.c_str(), O_RDONLY);
+        if (fd_ < 0) return fail(where() + "cannot read");
+        struct stat st {};
+        if (::fstat(fd_, &st) != 0) return fail(where() + "cannot read");
+        // The header line is short: it is in the first block (what follows it is body).
+        const std::size_t n = readSome(block_.data(), block_.size());
+        const std::string_view first(block_.data(), n);
+        const std::size_t nl = first.find('\n');
+        if (nl == std::string_view::npos) return fail(where() + "no header line (torn)");
+        const json header = json::parse(first.begin(), first.begin() + static_cast<std::ptrdiff_t>(nl), nullptr, false);
+        if (header.is_discarded() || !header.is_object()) return fail(where() + "unreadable header");
+        if (header.value("format", std::string()) != format) return fail(where() + "not a " + std::string(format) + " file");
+        if (header.value("version", 0) > kStoreVersion) return fail(where() + "written by a newer Funnel");
+        const auto announced = header.value("bytes", static_cast<std::uint64_t>(0));
+        if (static_cast<std::uint64_t>(st.st_size) - nl - 1 != announced) return fail(where() + "length mismatch (torn)");
+        expectedCrc_ = header.value("crc32", static_cast<std::uint32_t>(0));
+        if (part == 0) {
+            if (header.value("seq", static_cast<std::uint64_t>(-1)) != seq_) return fail("seq does not match its name");
+            parts_ = header.value("parts", static_cast<std::size_t>(1));
+            totalBytes_ = header.value("totalBytes", static_cast<std::size_t>(0));
+            if (auto r = header.find("records"); r != header.end()) records_ = *r;
+        } else if (header.value("seq", static_cast<std::uint64_t>(-1)) != seq_ || header.value("part", std::size_t(0)) != part) {
+            return fail("part " + std::to_string(part) + " belongs to another snapshot");
+        }
+        left_ = announced;
+        crc_ = 0xFFFFFFFFu;
+        leftover_ = first.substr(nl + 1);
+        return true;
+    }
+};
+
+// Decodes a snapshot (its file and parts) into a document; nullopt + why when torn or not decodable.
+std::optional<Document> readSnapshot(const std::string& dir, std::uint64_t seq, std::size_t& bytes, std::string& why) {
+    SnapshotText text(dir, seq);
+    if (!text.open()) {
+        why = text.why;
+        return std::nullopt;
+    }
+    DecodeResult r = decodeDocument(text);
+    if (!r.ok) text.drain();
+    if (!text.why.empty()) {
+        why = text.why;
+        return std::nullopt;
+    }
     if (!r.ok) { why = "cannot decode: " + r.error; return std::nullopt; }
+    bytes = text.bytes;
     return std::move(r.document);
 }
 
@@ -215,11 +339,21 @@ bool makeDirs(const std::string& dir) {
 
 }  // namespace
 
-std::uint32_t crc32(std::string_view bytes) {
+namespace {
+std::uint32_t crcUpdate(std::uint32_t c, std::string_view bytes) {
     static const auto table = makeCrcTable();
-    std::uint32_t c = 0xFFFFFFFFu;
     for (unsigned char b : bytes) c = table[(c ^ b) & 0xFFu] ^ (c >> 8);
-    return c ^ 0xFFFFFFFFu;
+    return c;
+}
+}  // namespace
+
+std::uint32_t crc32(std::string_view bytes) { return crcUpdate(0xFFFFFFFFu, bytes) ^ 0xFFFFFFFFu; }
+
+json recordCounts(const Document& doc) {
+    return json{{"pipelines", doc.pipelines.size()}, {"members", doc.members.size()},
+                {"customers", doc.customers.size()}, {"contacts", doc.contacts.size()},
+                {"deals", doc.deals.size()},         {"activities", doc.activities.size()},
+                {"changes", doc.changes.size()}};
 }
 
 std::string snapshotName(std::uint64_t seq) { return kSnapshotPrefix + seqDigits(seq); }
@@ -425,7 +559,7 @@ LoadResult Store::load() {
     return r;
 }
 
-std::string Store::writeSnapshot(std::uint64_t seq, std::string_view body) {
+std::string Store::writeSnapshot(std::uint64_t seq, std::string_view body, const json& records) {
     // The parts first, the snapshot file last: it is what makes the snapshot exist, so a kill
     // before it leaves only parts, which the next load removes.
     const std::size_t part = std::max<std::size_t>(1, options_.snapshotPartBytes);
@@ -441,6 +575,7 @@ std::string Store::writeSnapshot(std::uint64_t seq, std::string_view body) {
         header["parts"] = parts;
         header["totalBytes"] = body.size();
     }
+    if (records.is_object()) header["records"] = records;
     const std::string_view first = body.substr(0, part);
     return writeFile(snapshotName(seq), frameHeader(header, first), first, "snapshot");
 }
@@ -454,7 +589,7 @@ std::string Store::reset(const Document& doc) {
     if (!l.segments.empty()) top = std::max(top, l.segments.back());
     const std::uint64_t seq = top + 1;
     const std::string text = encodeDocumentText(doc);
-    if (auto err = writeSnapshot(seq, text); !err.empty()) return err;
+    if (auto err = writeSnapshot(seq, text, recordCounts(doc)); !err.empty()) return err;
     const std::string head = json{{"snapshot", seq}}.dump();
     if (auto err = writeFile(kHeadName, frameHeader({{"format", "funnel-head"}, {"version", kWriteVersion}}, head), head, "head"); !err.empty())
         return err;
@@ -529,13 +664,15 @@ bool Store::wantsCompaction() const {
            stats_.journalBytes > std::max(options_.compactMinBytes, stats_.snapshotBytes);
 }
 
-std::string Store::compact(const Document& doc) { return compactEncoded(encodeDocumentText(doc), stats_.seq); }
+std::string Store::compact(const Document& doc) {
+    return compactEncoded(encodeDocumentText(doc), stats_.seq, recordCounts(doc));
+}
 
-std::string Store::compactEncoded(const std::string& encoded, std::uint64_t atSeq) {
+std::string Store::compactEncoded(const std::string& encoded, std::uint64_t atSeq, const json& records) {
     if (dead_) return "store closed after a simulated crash";
     if (atSeq != stats_.seq) return "stale: the journal moved on";
     if (atSeq == stats_.snapshotSeq) return "";
-    if (auto err = writeSnapshot(atSeq, encoded); !err.empty()) return err;
+    if (auto err = writeSnapshot(atSeq, encoded, records); !err.empty()) return err;
     const std::string head = json{{"snapshot", atSeq}}.dump();
     if (auto err = writeFile(kHeadName, frameHeader({{"format", "funnel-head"}, {"version", kWriteVersion}}, head), head, "head"); !err.empty())
         return err;

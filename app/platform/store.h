@@ -112,7 +112,9 @@ public:
     std::string compact(const Document& doc);
     // Same with the document already encoded (encodeDocumentText), e.g. encoded earlier while
     // idle; `atSeq` is the seq the text corresponds to; refused ("stale") if the journal moved on.
-    std::string compactEncoded(const std::string& encoded, std::uint64_t atSeq);
+    // `records` (recordCounts() of the document) is noted beside the snapshot so that loading
+    // it allocates each list once; optional.
+    std::string compactEncoded(const std::string& encoded, std::uint64_t atSeq, const json& records = json());
 
     // Where the store stood, to go back there when the writes since could not be made durable
     // (the directory is then refreshed from IndexedDB, which drops them).
@@ -127,7 +129,7 @@ public:
     const Stats& stats() const { return stats_; }
 
 private:
-    std::string writeSnapshot(std::uint64_t seq, std::string_view body);
+    std::string writeSnapshot(std::uint64_t seq, std::string_view body, const json& records);
     std::string writeFile(const std::string& name, const std::string& header, std::string_view body,
                           const char* step);
     std::string prune();
@@ -144,6 +146,8 @@ private:
 // [SECTION] The file format, exposed for tests and tools
 
 std::uint32_t crc32(std::string_view bytes);
+// {"deals": n, "activities": n, …}: the size of each list of `doc`, kept in a snapshot's header.
+json recordCounts(const Document& doc);
 std::string snapshotName(std::uint64_t seq);
 std::string snapshotPartName(std::uint64_t seq, std::size_t part);
 std::string segmentName(std::uint64_t seq);
