@@ -86,11 +86,21 @@ bool splitStored(Document& doc, SyncState& state, std::string& replica, std::str
     return splitSync(doc, state, error);
 }
 
-Document joinStored(Document doc, const SyncState& state, const std::string& replica) {
+namespace {
+// The top-level unknown fields of the stored form: the document's, plus "sync" once it synced.
+bool storedExtra(const json& extra, const SyncState& state, const std::string& replica, json& out) {
     // A document that never synced is stored as it was (no "sync" section).
-    if (replica.empty() && state == SyncState{}) return doc;
-    doc = joinSync(std::move(doc), state);
-    if (!replica.empty()) doc.extra[kSyncKey][kDeviceKey] = json{{"replica", replica}};
+    if (replica.empty() && state == SyncState{}) return false;
+    out = extra.is_object() ? extra : json::object();
+    out[kSyncKey] = encodeSyncState(state);
+    if (!replica.empty()) out[kSyncKey][kDeviceKey] = json{{"replica", replica}};
+    return true;
+}
+}  // namespace
+
+Document joinStored(Document doc, const SyncState& state, const std::string& replica) {
+    json extra;
+    if (storedExtra(doc.extra, state, replica, extra)) doc.extra = std::move(extra);
     return doc;
 }
 
@@ -360,6 +370,12 @@ void Workspace::reset(Document doc) {
 }
 
 Document Workspace::storedDocument() const { return joinStored(doc_, sync_, device_); }
+
+std::string Workspace::storedText() const {
+    json extra;
+    if (!storedExtra(doc_.extra, sync_, clock_.replica(), extra)) return encodeDocumentText(doc_);
+    return encodeDocumentText(doc_, extra);
+}
 
 bool Workspace::applyEntry(json entry) {
     std::string replica = device_;

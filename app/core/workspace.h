@@ -78,6 +78,8 @@ public:
     // The document as the local store keeps it: the document with "sync" = state + this device's
     // replica id. Encode it for store snapshots (Store::reset/compact).
     Document storedDocument() const;
+    // encodeDocumentText(storedDocument()) without the copy of the document that takes.
+    std::string storedText() const;
     // Takes in a merge result (merge()/mergeRemoteText() of this document and state): applies the
     // records it changed and the state, as one "sync.merge" entry that also goes to storage. The
     // undo history is kept (undoing an older local edit then writes that edit's old value, stamped

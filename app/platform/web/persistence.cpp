@@ -324,7 +324,7 @@ int Persistence::saveStep() {
     if (!compactText_.empty()) {
         std::string text = std::move(compactText_);
         compactText_.clear();
-        if (compactSeq_ == store_->seq() && store_->compactEncoded(text, compactSeq_).empty()) return 1;
+        if (compactSeq_ == store_->seq() && store_->compactEncoded(text, compactSeq_, compactRecords_).empty()) return 1;
     }
     return 0;
 }
@@ -422,7 +422,8 @@ void Persistence::record(std::vector<json> applied, const Workspace& ws, Time) {
     }
     if (phase_ == Phase::Ready && !busy_ && !failedLast_ && pending_.empty() && inflight_.empty() && incoming_.empty() &&
         !seed_ && compactText_.empty() && now - lastRecordAt_ > kCompactIdleMs && store_->wantsCompaction()) {
-        compactText_ = encodeDocumentText(ws.storedDocument());
+        compactText_ = ws.storedText();  // no copy of the document: the text alone is big enough
+        compactRecords_ = store::recordCounts(ws.document());
         compactSeq_ = store_->seq();
     }
 }

@@ -105,6 +105,7 @@ private:
     std::uint64_t seedCount_ = 0;          // recorded commands the seed document contains
     std::string compactText_;              // encoded document at compactSeq_, waiting for the lock
     std::uint64_t compactSeq_ = 0;
+    json compactRecords_;                  // its record counts (store::recordCounts)
 
     bool busy_ = false;                    // a cycle (lock → sync → write → sync) is running
     bool flush_ = false;
