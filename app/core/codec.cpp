@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <iterator>
 #include <optional>
 #include <cstdio>
@@ -1156,6 +1157,9 @@ bool validUtf8(std::string_view s) {
 class TextSink {
 public:
     explicit TextSink(std::string& out) : out_(out) {}
+    // Hands the text out whenever it has grown past `pieceBytes` at the end of a value.
+    TextSink(std::string& out, std::size_t pieceBytes, const std::function<void(std::string&&)>* take)
+        : out_(out), pieceBytes_(pieceBytes), take_(take) {}
     void beginObject() {
         comma();
         out_ += '{';
@@ -1172,6 +1176,25 @@ public:
         out_ += open_.back();
         open_.pop_back();
         first_.pop_back();
+        if (take_ && out_.size() >= pieceBytes_) cut();
+    }
+    // Hands out every whole piece of exactly pieceBytes (what the store's parts are), keeping
+    // the rest; flush() also the rest, at the end.
+    void cut() {
+        while (out_.size() >= pieceBytes_) {
+            std::string piece = std::move(out_);
+            out_ = std::string();
+            out_.reserve(pieceBytes_ + (pieceBytes_ >> 4));
+            out_.append(piece, pieceBytes_, std::string::npos);
+            piece.resize(pieceBytes_);
+            (*take_)(std::move(piece));
+        }
+    }
+    void flush() {
+        cut();
+        if (out_.empty()) return;
+        (*take_)(std::move(out_));
+        out_ = std::string();
     }
     void key(std::string_view k) {
         if (!first_.back()) out_ += ',';
@@ -1213,6 +1236,8 @@ public:
 
 private:
     std::string& out_;
+    std::size_t pieceBytes_ = 0;
+    const std::function<void(std::string&&)>* take_ = nullptr;
     std::vector<char> open_;
     std::vector<bool> first_;
     bool afterKey_ = false;
@@ -1690,11 +1715,24 @@ json encodeDocument(const Document& doc) {
 std::string encodeDocumentText(const Document& doc) { return encodeDocumentText(doc, doc.extra); }
 
 std::string encodeDocumentText(const Document& doc, const json& extra) {
+    // Sized to the demo's records: a string that outgrows its reserve holds both buffers while
+    // it moves (3× the text at the peak).
     std::string out;
-    out.reserve(256 + doc.deals.size() * 700 + doc.activities.size() * 250 + doc.customers.size() * 200);
+    out.reserve(256 + doc.deals.size() * 800 + doc.activities.size() * 250 + doc.customers.size() * 250 +
+                doc.contacts.size() * 150 + doc.changes.size() * 150);
     TextSink s(out);
     writeDocument(s, doc, extra);
     return out;
+}
+
+void encodeDocumentText(const Document& doc, const json& extra, std::size_t pieceBytes,
+                        const std::function<void(std::string&&)>& take) {
+    pieceBytes = std::max<std::size_t>(pieceBytes, 1);
+    std::string out;
+    out.reserve(pieceBytes + (pieceBytes >> 4));
+    TextSink s(out, pieceBytes, &take);
+    writeDocument(s, doc, extra);
+    s.flush();
 }
 
 }  // namespace funnel

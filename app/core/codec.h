@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,10 @@ std::string encodeDocumentText(const Document&);       // compact, UTF-8
 // The same with `extra` written in place of doc.extra (the store's and the team file's
 // "sync" section, without copying a 100k-deal document to add it).
 std::string encodeDocumentText(const Document&, const json& extra);
+// The same text handed to `take` in pieces of `pieceBytes` (the last shorter), so that a big
+// document is never one string in memory: the store writes each piece as a file of its own.
+void encodeDocumentText(const Document&, const json& extra, std::size_t pieceBytes,
+                        const std::function<void(std::string&&)>& take);
 DecodeResult decodeDocument(std::string_view text, const Limits& limits = {});
 // Text that arrives in pieces (a file read a block at a time, a snapshot's parts one after the
 // other), so that a big document is decoded without ever being one string in memory. The

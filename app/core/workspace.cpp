@@ -377,6 +377,12 @@ std::string Workspace::storedText() const {
     return encodeDocumentText(doc_, extra);
 }
 
+void Workspace::storedText(std::size_t pieceBytes, const std::function<void(std::string&&)>& take) const {
+    json extra;
+    const bool synced = storedExtra(doc_.extra, sync_, clock_.replica(), extra);
+    encodeDocumentText(doc_, synced ? extra : doc_.extra, pieceBytes, take);
+}
+
 bool Workspace::applyEntry(json entry) {
     std::string replica = device_;
     std::string error;

@@ -80,6 +80,8 @@ public:
     Document storedDocument() const;
     // encodeDocumentText(storedDocument()) without the copy of the document that takes.
     std::string storedText() const;
+    // The same text in pieces of `pieceBytes` (encodeDocumentText's pieces: store parts).
+    void storedText(std::size_t pieceBytes, const std::function<void(std::string&&)>& take) const;
     // Takes in a merge result (merge()/mergeRemoteText() of this document and state): applies the
     // records it changed and the state, as one "sync.merge" entry that also goes to storage. The
     // undo history is kept (undoing an older local edit then writes that edit's old value, stamped

@@ -166,7 +166,8 @@ public:
         auto it = records_.find(std::string(name));
         if (it == records_.end() || !it->is_number_unsigned()) return 0;
         // Each record takes more than 8 bytes of text: a count beyond that is not to be believed.
-        return std::min<std::size_t>(it->get<std::size_t>(), std::max(totalBytes_, left_ + bytes) / 8);
+        const std::uint64_t text = std::max<std::uint64_t>(totalBytes_, left_ + bytes);
+        return static_cast<std::size_t>(std::min<std::uint64_t>(it->get<std::uint64_t>(), text / 8));
     }
     std::string why;
     std::size_t bytes = 0;  // of the body, so far
@@ -559,26 +560,58 @@ LoadResult Store::load() {
     return r;
 }
 
-std::string Store::writeSnapshot(std::uint64_t seq, std::string_view body, const json& records) {
-    // The parts first, the snapshot file last: it is what makes the snapshot exist, so a kill
-    // before it leaves only parts, which the next load removes.
-    const std::size_t part = std::max<std::size_t>(1, options_.snapshotPartBytes);
-    const std::size_t parts = body.size() <= part ? 1 : (body.size() + part - 1) / part;
-    for (std::size_t k = 1; k < parts; ++k) {
-        const std::string_view piece = body.substr(k * part, part);
-        const json header = {{"format", "funnel-snapshot-part"}, {"version", 2}, {"seq", seq}, {"part", k}};
-        if (auto err = writeFile(snapshotPartName(seq, k), frameHeader(header, piece), piece, "part"); !err.empty())
-            return err;
-    }
+// The parts first, the snapshot file last: it is what makes the snapshot exist, so a kill before
+// it leaves only parts, which the next load removes.
+std::string Store::writePart(std::uint64_t seq, std::size_t part, std::string_view body) {
+    const json header = {{"format", "funnel-snapshot-part"}, {"version", 2}, {"seq", seq}, {"part", part}};
+    return writeFile(snapshotPartName(seq, part), frameHeader(header, body), body, "part");
+}
+
+std::string Store::writeSnapshotFile(std::uint64_t seq, std::string_view first, std::size_t parts, std::size_t total,
+                                     const json& records) {
     json header = {{"format", "funnel-snapshot"}, {"version", parts > 1 ? 2 : kWriteVersion}, {"seq", seq}};
     if (parts > 1) {
         header["parts"] = parts;
-        header["totalBytes"] = body.size();
+        header["totalBytes"] = total;
     }
     if (records.is_object()) header["records"] = records;
-    const std::string_view first = body.substr(0, part);
     return writeFile(snapshotName(seq), frameHeader(header, first), first, "snapshot");
 }
+
+// `pieces`: the text in order, each at most snapshotPartBytes; each becomes one file.
+std::string Store::writeSnapshot(std::uint64_t seq, const std::vector<std::string_view>& pieces, const json& records) {
+    std::size_t total = 0;
+    for (std::string_view p : pieces) total += p.size();
+    for (std::size_t k = 1; k < pieces.size(); ++k)
+        if (auto err = writePart(seq, k, pieces[k]); !err.empty()) return err;
+    return writeSnapshotFile(seq, pieces.empty() ? std::string_view() : pieces[0], std::max<std::size_t>(1, pieces.size()),
+                             total, records);
+}
+
+std::string Store::writeSnapshot(std::uint64_t seq, const Document& doc, std::size_t& bytes) {
+    // Each part is written as soon as it is encoded; only the first (the snapshot file's, written
+    // last) waits in memory. A 100k-deal document never becomes one 140 MB string.
+    std::string first, err;
+    std::size_t parts = 0, total = 0;
+    encodeDocumentText(doc, doc.extra, std::max<std::size_t>(1, options_.snapshotPartBytes), [&](std::string&& piece) {
+        total += piece.size();
+        if (parts++ == 0) first = std::move(piece);
+        else if (err.empty()) err = writePart(seq, parts - 1, piece);
+    });
+    if (!err.empty()) return err;
+    bytes = total;
+    return writeSnapshotFile(seq, first, std::max<std::size_t>(1, parts), total, recordCounts(doc));
+}
+
+namespace {
+std::vector<std::string_view> split(std::string_view body, std::size_t part) {
+    part = std::max<std::size_t>(1, part);
+    std::vector<std::string_view> pieces;
+    for (std::size_t at = 0; at < body.size(); at += part) pieces.push_back(body.substr(at, part));
+    if (pieces.empty()) pieces.push_back(body);
+    return pieces;
+}
+}  // namespace
 
 std::string Store::reset(const Document& doc) {
     if (!makeDirs(dir_)) return errnoText(("cannot create " + dir_).c_str());
@@ -588,15 +621,15 @@ std::string Store::reset(const Document& doc) {
     if (!l.snapshots.empty()) top = std::max(top, l.snapshots.back());
     if (!l.segments.empty()) top = std::max(top, l.segments.back());
     const std::uint64_t seq = top + 1;
-    const std::string text = encodeDocumentText(doc);
-    if (auto err = writeSnapshot(seq, text, recordCounts(doc)); !err.empty()) return err;
+    std::size_t bytes = 0;
+    if (auto err = writeSnapshot(seq, doc, bytes); !err.empty()) return err;
     const std::string head = json{{"snapshot", seq}}.dump();
     if (auto err = writeFile(kHeadName, frameHeader({{"format", "funnel-head"}, {"version", kWriteVersion}}, head), head, "head"); !err.empty())
         return err;
     stats_ = Stats{};
     stats_.seq = seq;
     stats_.snapshotSeq = seq;
-    stats_.snapshotBytes = text.size();
+    stats_.snapshotBytes = bytes;
     previousSnapshotSeq_ = seq;  // nothing older is worth keeping
     return prune();
 }
@@ -665,20 +698,44 @@ bool Store::wantsCompaction() const {
 }
 
 std::string Store::compact(const Document& doc) {
-    return compactEncoded(encodeDocumentText(doc), stats_.seq, recordCounts(doc));
+    if (dead_) return "store closed after a simulated crash";
+    const std::uint64_t atSeq = stats_.seq;
+    if (atSeq == stats_.snapshotSeq) return "";
+    std::size_t bytes = 0;
+    if (auto err = writeSnapshot(atSeq, doc, bytes); !err.empty()) return err;
+    return finishCompaction(atSeq, bytes);
 }
 
 std::string Store::compactEncoded(const std::string& encoded, std::uint64_t atSeq, const json& records) {
     if (dead_) return "store closed after a simulated crash";
     if (atSeq != stats_.seq) return "stale: the journal moved on";
     if (atSeq == stats_.snapshotSeq) return "";
-    if (auto err = writeSnapshot(atSeq, encoded, records); !err.empty()) return err;
+    if (auto err = writeSnapshot(atSeq, split(encoded, options_.snapshotPartBytes), records); !err.empty()) return err;
+    return finishCompaction(atSeq, encoded.size());
+}
+
+std::string Store::compactPieces(const std::vector<std::string>& pieces, std::uint64_t atSeq, const json& records) {
+    if (dead_) return "store closed after a simulated crash";
+    if (atSeq != stats_.seq) return "stale: the journal moved on";
+    if (atSeq == stats_.snapshotSeq) return "";
+    std::vector<std::string_view> views;
+    std::size_t bytes = 0;
+    for (const std::string& p : pieces) {
+        views.push_back(p);
+        bytes += p.size();
+    }
+    if (auto err = writeSnapshot(atSeq, views, records); !err.empty()) return err;
+    return finishCompaction(atSeq, bytes);
+}
+
+// After the snapshot at atSeq is written: head, then what it makes redundant.
+std::string Store::finishCompaction(std::uint64_t atSeq, std::size_t bytes) {
     const std::string head = json{{"snapshot", atSeq}}.dump();
     if (auto err = writeFile(kHeadName, frameHeader({{"format", "funnel-head"}, {"version", kWriteVersion}}, head), head, "head"); !err.empty())
         return err;
     previousSnapshotSeq_ = stats_.snapshotSeq;
     stats_.snapshotSeq = atSeq;
-    stats_.snapshotBytes = encoded.size();
+    stats_.snapshotBytes = bytes;
     stats_.segments = 0;
     stats_.journalBytes = 0;
     return prune();

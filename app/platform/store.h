@@ -115,6 +115,10 @@ public:
     // `records` (recordCounts() of the document) is noted beside the snapshot so that loading
     // it allocates each list once; optional.
     std::string compactEncoded(const std::string& encoded, std::uint64_t atSeq, const json& records = json());
+    // Same with the text in pieces (encodeDocumentText(…, options().snapshotPartBytes, …)): no
+    // string of the whole text is needed.
+    std::string compactPieces(const std::vector<std::string>& pieces, std::uint64_t atSeq, const json& records = json());
+    const Options& options() const { return options_; }
 
     // Where the store stood, to go back there when the writes since could not be made durable
     // (the directory is then refreshed from IndexedDB, which drops them).
@@ -129,7 +133,13 @@ public:
     const Stats& stats() const { return stats_; }
 
 private:
-    std::string writeSnapshot(std::uint64_t seq, std::string_view body, const json& records);
+    std::string writeSnapshot(std::uint64_t seq, const std::vector<std::string_view>& pieces, const json& records);
+    // Encodes `doc` straight into the snapshot's files, a part at a time; `bytes` = its size.
+    std::string writeSnapshot(std::uint64_t seq, const Document& doc, std::size_t& bytes);
+    std::string writeSnapshotFile(std::uint64_t seq, std::string_view first, std::size_t parts, std::size_t total,
+                                  const json& records);
+    std::string writePart(std::uint64_t seq, std::size_t part, std::string_view body);
+    std::string finishCompaction(std::uint64_t atSeq, std::size_t bytes);
     std::string writeFile(const std::string& name, const std::string& header, std::string_view body,
                           const char* step);
     std::string prune();

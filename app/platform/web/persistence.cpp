@@ -322,9 +322,9 @@ int Persistence::saveStep() {
         return 1;
     }
     if (!compactText_.empty()) {
-        std::string text = std::move(compactText_);
+        std::vector<std::string> text = std::move(compactText_);
         compactText_.clear();
-        if (compactSeq_ == store_->seq() && store_->compactEncoded(text, compactSeq_, compactRecords_).empty()) return 1;
+        if (compactSeq_ == store_->seq() && store_->compactPieces(text, compactSeq_, compactRecords_).empty()) return 1;
     }
     return 0;
 }
@@ -422,7 +422,9 @@ void Persistence::record(std::vector<json> applied, const Workspace& ws, Time) {
     }
     if (phase_ == Phase::Ready && !busy_ && !failedLast_ && pending_.empty() && inflight_.empty() && incoming_.empty() &&
         !seed_ && compactText_.empty() && now - lastRecordAt_ > kCompactIdleMs && store_->wantsCompaction()) {
-        compactText_ = ws.storedText();  // no copy of the document: the text alone is big enough
+        // In the store's parts: no copy of the document, and no one string of the whole text
+        // (which would hold both buffers each time it outgrew its capacity).
+        ws.storedText(store_->options().snapshotPartBytes, [this](std::string&& piece) { compactText_.push_back(std::move(piece)); });
         compactRecords_ = store::recordCounts(ws.document());
         compactSeq_ = store_->seq();
     }

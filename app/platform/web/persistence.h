@@ -103,7 +103,7 @@ private:
     bool wantSeed_ = false;                // the store is empty: the next record() gives the seed
     bool seedInCycle_ = false;
     std::uint64_t seedCount_ = 0;          // recorded commands the seed document contains
-    std::string compactText_;              // encoded document at compactSeq_, waiting for the lock
+    std::vector<std::string> compactText_; // encoded document at compactSeq_ (in store parts), waiting for the lock
     std::uint64_t compactSeq_ = 0;
     json compactRecords_;                  // its record counts (store::recordCounts)
 
