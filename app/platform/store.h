@@ -6,7 +6,10 @@
 // CRC-32, so a torn or truncated file is detected and ignored, never half-read):
 //   snapshot-<seq>   the encoded document after every journal segment up to and including <seq>
 //                    (its first Options::snapshotPartBytes; the rest, if any, in
-//                    snapshot-<seq>.part-1, -2, …, written before it and named in its header)
+//                    snapshot-<seq>.part-1, -2, …, written before it and named in its header;
+//                    the header also counts each list's records, so loading allocates each once).
+//                    Snapshots are written a part at a time as they are encoded and decoded while
+//                    they are read, 64 KB at a time: a 100k-deal document is never one string.
 //   journal-<seq>    the applied commands of one save batch, seq = 1, 2, 3, … without gaps
 //   head             names the current snapshot (a hint: a missing or torn head falls back to
 //                    the newest valid snapshot)
