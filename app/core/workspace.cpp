@@ -373,13 +373,13 @@ Document Workspace::storedDocument() const { return joinStored(doc_, sync_, devi
 
 std::string Workspace::storedText() const {
     json extra;
-    if (!storedExtra(doc_.extra, sync_, clock_.replica(), extra)) return encodeDocumentText(doc_);
+    if (!storedExtra(doc_.extra, sync_, device_, extra)) return encodeDocumentText(doc_);
     return encodeDocumentText(doc_, extra);
 }
 
 void Workspace::storedText(std::size_t pieceBytes, const std::function<void(std::string&&)>& take) const {
     json extra;
-    const bool synced = storedExtra(doc_.extra, sync_, clock_.replica(), extra);
+    const bool synced = storedExtra(doc_.extra, sync_, device_, extra);
     encodeDocumentText(doc_, synced ? extra : doc_.extra, pieceBytes, take);
 }
 

@@ -379,3 +379,19 @@ TEST_CASE("another tab's team merge does not overwrite this tab's newer edit of 
     }
     CHECK(canonicalText(one.document(), one.syncState()) == canonicalText(two.document(), two.syncState()));
 }
+
+TEST_CASE("the stored text is the stored document's text, also in a tab stamping under another slot") {
+    Workspace one(makeDefaultDocument(kT0));
+    one.setReplica(kA);
+    run(one, {{"op", "deal.create"}, {"id", "d1"}, {"title", "One"}}, kT0 + 100);
+    Workspace two(one.storedDocument());
+    two.setReplicaSlot(1);
+    run(two, {{"op", "deal.set"}, {"id", "d1"}, {"field", "title"}, {"value", "Two"}}, kT0 + 200);
+    for (const Workspace* ws : {&one, &two}) {
+        const std::string whole = encodeDocumentText(ws->storedDocument());
+        CHECK(ws->storedText() == whole);
+        std::string pieces;
+        ws->storedText(64, [&](std::string&& piece) { pieces += piece; });
+        CHECK(pieces == whole);
+    }
+}
