@@ -235,16 +235,24 @@ test('without IndexedDB the app runs in memory and says storage is unavailable',
   }
 });
 
-test('quota exceeded: the change stays in memory, is retried, and nothing saved is damaged', async () => {
+// A context with a switch the test flips (window.__quotaFull): IndexedDB puts fail as they do
+// when the origin is over quota. `fullFromTheStart`: full on every load until the page sets
+// sessionStorage quotaBack = '1'.
+async function contextWithQuotaSwitch({ fullFromTheStart = false } = {}) {
   const context = await browser.newContext();
-  // A switch the test flips: IndexedDB puts fail as they do when the origin is over quota.
-  await context.addInitScript(() => {
+  await context.addInitScript((full) => {
+    if (full && sessionStorage.getItem('quotaBack') !== '1') window.__quotaFull = true;
     const put = IDBObjectStore.prototype.put;
     IDBObjectStore.prototype.put = function (...args) {
       if (window.__quotaFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
       return put.apply(this, args);
     };
-  });
+  }, fullFromTheStart);
+  return context;
+}
+
+test('quota exceeded: the change stays in memory, is retried, and nothing saved is damaged', async () => {
+  const context = await contextWithQuotaSwitch();
   try {
     const page = await open(context);
     await waitSaved(page, 'seeded');
@@ -277,15 +285,7 @@ test('quota exceeded: the change stays in memory, is retried, and nothing saved 
 });
 
 test('quota exceeded from the first save: the status says so (not "saving"), and the retry stores everything', async () => {
-  const context = await browser.newContext();
-  await context.addInitScript(() => {
-    if (sessionStorage.getItem('quotaBack') !== '1') window.__quotaFull = true;
-    const put = IDBObjectStore.prototype.put;
-    IDBObjectStore.prototype.put = function (...args) {
-      if (window.__quotaFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-      return put.apply(this, args);
-    };
-  });
+  const context = await contextWithQuotaSwitch({ fullFromTheStart: true });
   try {
     const page = await open(context);
     await waitFor(page, () => window.funnelStorage.status().state === 'failed', null, 'failed status');
