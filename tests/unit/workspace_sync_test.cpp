@@ -32,6 +32,16 @@ void replay(Document& doc, SyncState& state, std::string& replica, const std::ve
         REQUIRE_MESSAGE(r.ok, r.error);
     }
 }
+
+// Replaying `entries` onto the stored document gives the workspace's document and state.
+void checkReplaysTo(const Document& stored, const std::vector<json>& entries, const Workspace& ws) {
+    Document doc = stored;
+    SyncState state;
+    std::string replica, error;
+    REQUIRE(splitStored(doc, state, replica, error));
+    replay(doc, state, replica, entries);
+    CHECK(canonicalText(doc, state) == canonicalText(ws.document(), ws.syncState()));
+}
 }  // namespace
 
 TEST_CASE("every op is stamped from its touched records exactly as a whole-document comparison stamps it") {
@@ -148,12 +158,7 @@ TEST_CASE("a merge is one journal entry: the records it changed and the state, u
     CHECK(entries[0]["op"] == "sync.merge");
     CHECK(entries[0]["document"]["upsert"]["deals"].size() == 1);  // only B's deal, not the whole list
 
-    Document doc = stored;
-    SyncState state;
-    std::string replica, error;
-    REQUIRE(splitStored(doc, state, replica, error));
-    replay(doc, state, replica, entries);
-    CHECK(canonicalText(doc, state) == canonicalText(a.document(), a.syncState()));
+    checkReplaysTo(stored, entries, a);
 
     // Undo after the merge takes back A's own creation (a new local edit), B's deal stays.
     REQUIRE(a.undo(at(kT0 + 40)).ok);
@@ -208,12 +213,7 @@ TEST_CASE("resolving a conflict is journaled and replays to the same state") {
     REQUIRE(a.resolve("deal:d1", "title", "A's", kT0 + 30));
     CHECK(a.document().findDeal("d1")->title == "A's");
     CHECK(titleConflicts() == 0);
-    Document doc = stored;
-    SyncState state;
-    std::string replica, error;
-    REQUIRE(splitStored(doc, state, replica, error));
-    replay(doc, state, replica, a.takeUnsaved());
-    CHECK(canonicalText(doc, state) == canonicalText(a.document(), a.syncState()));
+    checkReplaysTo(stored, a.takeUnsaved(), a);
 }
 
 TEST_CASE("replica slots: slot 0 is the device's id, the others are fixed ids derived from it") {
@@ -344,12 +344,7 @@ TEST_CASE("purging tombstones is journaled and replays to the same state") {
     CHECK(a.purgeTombstones(kT0 + 91 * kMsPerDay) == 1);
     CHECK(a.syncState().gone.count("objection:d1/o1") == 0);
     CHECK(a.syncState().records.count("objection:d1/o1") == 0);
-    Document doc = stored;
-    SyncState state;
-    std::string replica, error;
-    REQUIRE(splitStored(doc, state, replica, error));
-    replay(doc, state, replica, a.takeUnsaved());
-    CHECK(canonicalText(doc, state) == canonicalText(a.document(), a.syncState()));
+    checkReplaysTo(stored, a.takeUnsaved(), a);
 }
 
 TEST_CASE("another tab's team merge does not overwrite this tab's newer edit of the same field") {
