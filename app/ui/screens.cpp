@@ -686,17 +686,24 @@ void Screens::today(ViewContext& ctx) {
         ImGui::PopStyleColor();
         return true;
     };
+    // One row: its text opens `route`; recorded as "today:<key>:<id>".
+    auto row = [&](const char* key, const Id& id, const std::string& text, const std::string& route) {
+        ImGui::PushID(key);
+        ImGui::PushID(id.c_str());
+        if (ImGui::Selectable(text.c_str())) ctx.route = route;
+        ctx.record(std::string("today:") + key + ":" + id);
+        ImGui::PopID();
+        ImGui::PopID();
+    };
+    auto dealLine = [&](const Deal& d, const std::string& detail) {
+        const Customer* c = ctx.doc.findCustomer(d.customerId);
+        return d.title + (c ? "  ·  " + c->name : std::string()) + (detail.empty() ? "" : "  ·  " + detail);
+    };
     auto dealRow = [&](const char* key, const Id& dealId, const std::string& detail) {
         const Deal* d = ctx.doc.findDeal(dealId);
-        if (!d) return;
-        const Customer* c = ctx.doc.findCustomer(d->customerId);
-        std::string text = d->title + (c ? "  ·  " + c->name : std::string()) + (detail.empty() ? "" : "  ·  " + detail);
-        ImGui::PushID(key);
-        ImGui::PushID(dealId.c_str());
-        if (ImGui::Selectable(text.c_str())) ctx.route = "#/deal/" + dealId;
-        ctx.record(std::string("today:") + key + ":" + dealId);
-        ImGui::PopID();
-        ImGui::PopID();
+        if (!d) return false;
+        row(key, dealId, dealLine(*d, detail), "#/deal/" + dealId);
+        return true;
     };
     auto days = [&](int n) {
         char buf[32];
@@ -710,15 +717,8 @@ void Screens::today(ViewContext& ctx) {
         if (!a) return;
         const std::string when = withDate ? formatDateShort(dateFromTime(a->due, ctx.utcOffsetMinutes), ctx.lang) + " " : "";
         const std::string detail = a->subject + "  " + when + formatClock(a->due, ctx.utcOffsetMinutes);
-        if (ctx.doc.findDeal(a->dealId)) return dealRow(key, a->dealId, detail);
-        const Customer* c = ctx.doc.findCustomer(a->customerId);
-        if (!c) return;
-        ImGui::PushID(key);
-        ImGui::PushID(a->id.c_str());
-        if (ImGui::Selectable((c->name + "  ·  " + detail).c_str())) ctx.route = "#/customer/" + c->id;
-        ctx.record(std::string("today:") + key + ":" + a->id);
-        ImGui::PopID();
-        ImGui::PopID();
+        if (dealRow(key, a->dealId, detail)) return;
+        if (const Customer* c = ctx.doc.findCustomer(a->customerId)) row(key, a->id, c->name + "  ·  " + detail, "#/customer/" + c->id);
     };
 
     // A deal's next step (its text and date), for deals with no planned activity.
@@ -727,7 +727,7 @@ void Screens::today(ViewContext& ctx) {
         if (!d) return;
         std::string detail = d->nextStep.empty() ? std::string(ctx.t("field.next_step")) : d->nextStep;
         if (withDate) detail += "  " + formatDateShort(d->nextStepDue, ctx.lang);
-        dealRow(key, dealId, detail);
+        row(key, dealId, dealLine(*d, detail), "#/deal/" + dealId);
     };
 
     if (section("today.overdue", att.overdueActivities.size() + att.overdueNextSteps.size(), ctx.palette.overdue)) {
