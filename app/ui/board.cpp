@@ -17,6 +17,7 @@
 
 #include "core/metrics.h"
 #include "ui/theme.h"
+#include "ui/widgets.h"
 
 namespace funnel::ui {
 
@@ -615,9 +616,15 @@ void Board::drawDialogs(ViewContext& ctx) {
         ImGui::Spacing();
         ImGui::TextUnformatted(ctx.t(dialog_ == Dialog::Lose ? "deal.lost_reason" : "deal.suspend_until"));
         if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
-        ImGui::SetNextItemWidth(-1);
-        bool enter = ImGui::InputText("##dialog-text", &dialogText_, ImGuiInputTextFlags_EnterReturnsTrue);
-        ctx.record(dialog_ == Dialog::Lose ? "field:lost-reason" : "field:suspend-until");
+        bool enter = false;
+        if (dialog_ == Dialog::Lose) {
+            ImGui::SetNextItemWidth(-1);
+            enter = ImGui::InputText("##dialog-text", &dialogText_, ImGuiInputTextFlags_EnterReturnsTrue);
+            ctx.record("field:lost-reason");
+        } else {  // the revisit date: typed in the user's format or picked (widgets.h)
+            Date until = parseDate(dialogText_).value_or(kNoDate);
+            if (datePicker(ctx, "suspend-until", until, until, false)) dialogText_ = formatDate(until);
+        }
         if (!dialogError_.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ctx.palette.overdue), "%s", dialogError_.c_str());
         ImGui::Spacing();
         bool ok = ImGui::Button(ctx.t("action.ok"), ImVec2(100, 0)) || enter;

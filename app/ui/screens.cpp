@@ -17,6 +17,7 @@
 
 #include "core/metrics.h"
 #include "ui/theme.h"
+#include "ui/widgets.h"
 
 namespace funnel::ui {
 
@@ -47,17 +48,14 @@ bool textField(ViewContext& ctx, const char* labelKey, const std::string& fieldI
     return changed && out != value;
 }
 
+// A date field with its label: typed in the user's format or picked in the calendar (widgets.h).
 bool dateField(ViewContext& ctx, const char* labelKey, const std::string& fieldId, Date value, json& out) {
-    std::string text;
-    std::string shown = value == kNoDate ? "" : formatDate(value);
-    if (!textField(ctx, labelKey, fieldId, shown, text)) return false;
-    if (text.empty()) {
-        out = nullptr;
-        return true;
-    }
-    auto d = parseDate(text);
-    if (!d) return false;  // keep typing until it is a date; the model keeps the last good one
-    out = formatDate(*d);
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextDisabled("%s", ctx.t(labelKey));
+    ImGui::SameLine(kLabelWidth);
+    Date picked = value;
+    if (!datePicker(ctx, fieldId, value, picked)) return false;
+    out = picked == kNoDate ? json(nullptr) : json(formatDate(picked));
     return true;
 }
 

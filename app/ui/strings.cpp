@@ -273,6 +273,21 @@ const std::vector<StringEntry> kTable = {
     {"today.empty", "Nothing needs your attention today.", "今天没有需要处理的事项。", "今天沒有需要處理的事項。",
      "오늘 처리할 일이 없습니다."},
 
+    // [SECTION] Dates and times (the date picker, time fields)
+    {"date.today", "Today", "今天", "今天", "오늘"},
+    {"date.clear", "Clear", "清除", "清除", "지우기"},
+    {"date.sun", "Su", "日", "日", "일"},
+    {"date.mon", "Mo", "一", "一", "월"},
+    {"date.tue", "Tu", "二", "二", "화"},
+    {"date.wed", "We", "三", "三", "수"},
+    {"date.thu", "Th", "四", "四", "목"},
+    {"date.fri", "Fr", "五", "五", "금"},
+    {"date.sat", "Sa", "六", "六", "토"},
+    {"date.invalid", "Not a date. Type it like %s or pick it from the calendar.", "不是有效日期。请按 %s 的格式输入，或在日历中选择。",
+     "不是有效日期。請依 %s 的格式輸入，或在日曆中選擇。", "날짜가 아닙니다. %s 형식으로 입력하거나 달력에서 고르세요."},
+    {"time.invalid", "Not a time. Type it like %s.", "不是有效时间。请按 %s 的格式输入。", "不是有效時間。請依 %s 的格式輸入。",
+     "시간이 아닙니다. %s 형식으로 입력하세요."},
+
     // [SECTION] Settings
     {"settings.language", "Language", "语言", "語言", "언어"},
     {"settings.theme", "Theme", "主题", "主題", "테마"},
