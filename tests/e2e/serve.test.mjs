@@ -5,7 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import zlib from 'node:zlib';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import net from 'node:net';
 import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,6 +38,9 @@ before(async () => {
   writeFileSync(path.join(root, 'icon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   writeFileSync(path.join(root, 'sub', 'index.html'), '<!doctype html><p>sub</p>');
   writeFileSync(path.join(dir, 'secret.txt'), SECRET);
+  writeFileSync(path.join(root, '.env'), SECRET);
+  mkdirSync(path.join(root, '.git'));
+  writeFileSync(path.join(root, '.git', 'config'), SECRET);
   symlinkSync(path.join(dir, 'secret.txt'), path.join(root, 'link-out'));
   symlinkSync(dir, path.join(root, 'dir-out'));
   server = await startServer({ root, args: ['--quiet'] });
@@ -186,4 +190,97 @@ test('fails with a message when the root does not exist', () => {
   });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /does not exist/);
+});
+
+// ---- defaults that keep other web pages and other machines out (docs/SYNC.md "funnel-serve's defaults")
+
+test('only loopback Host names are answered unless --allow-host names more (DNS rebinding)', async () => {
+  for (const host of [`127.0.0.1:${base.port}`, `localhost:${base.port}`, `[::1]:${base.port}`, 'app.localhost']) {
+    assert.equal((await get('/', { Host: host })).status, 200, host);
+  }
+  for (const host of [`evil.example:${base.port}`, 'evil.example', `127.0.0.1.evil.example:${base.port}`, '192.168.1.20']) {
+    const res = await get('/', { Host: host });
+    assert.equal(res.status, 421, host);
+    assert.ok(!res.body.toString().includes('Funnel</title>'), host);
+  }
+  const named = await startServer({ root: path.join(dir, 'root'), args: ['--quiet', '--allow-host', 'Funnel.Example.com,other.test'] });
+  try {
+    const at = new URL(named.url);
+    const ask = (host) => new Promise((resolve, reject) => {
+      http.get({ host: at.hostname, port: at.port, path: '/', headers: { Host: host } }, (res) => { res.resume(); resolve(res.statusCode); }).on('error', reject);
+    });
+    assert.equal(await ask('funnel.example.com'), 200);
+    assert.equal(await ask('funnel.example.com:443'), 200);
+    assert.equal(await ask('other.test'), 200);
+    assert.equal(await ask('evil.example'), 421);
+  } finally {
+    await named.stop();
+  }
+});
+
+test('dotfiles and dot folders are not served', async () => {
+  for (const p of ['/.env', '/.git/config', '/%2egit/config', '/sub/../.env']) {
+    const res = await get(p);
+    assert.ok(res.status === 404 || res.status === 403, `${p} → ${res.status}`);
+    assert.ok(!res.body.toString().includes(SECRET), `${p} leaked the file`);
+  }
+});
+
+test('refuses --data inside --root (team documents would be plain static files)', () => {
+  const root = path.join(dir, 'root');
+  for (const data of [path.join(root, 'team'), root]) {
+    const r = spawnSync(funnelServePath(), ['--port', '0', '--root', root, '--data', data], { encoding: 'utf8', timeout: 10000 });
+    assert.notEqual(r.status, 0, data);
+    assert.equal(r.signal, null, `${data}: it must refuse, not start (killed by the timeout)`);
+    assert.match(r.stderr, /inside --root/);
+  }
+});
+
+// Starts funnel-serve with these arguments and resolves to {code, out} once it exits or prints
+// its URL (then it is stopped).
+function tryStart(args) {
+  return new Promise((resolve) => {
+    const child = spawn(funnelServePath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const done = (code) => { clearTimeout(timer); resolve({ code, out }); };
+    const timer = setTimeout(() => { child.kill('SIGKILL'); }, 20000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (/running at/.test(out)) { child.kill('SIGTERM'); }
+    });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('exit', (code) => done(/running at/.test(out) ? 'started' : code));
+  });
+}
+
+test('a non-loopback address needs --tokens (or an explicit --open-without-tokens)', async () => {
+  const root = path.join(dir, 'root');
+  const data = path.join(dir, 'data-open');
+  const refused = await tryStart(['--host', '0.0.0.0', '--port', '0', '--root', root, '--data', data]);
+  assert.notEqual(refused.code, 'started', refused.out);
+  assert.match(refused.out, /--tokens/);
+  writeFileSync(path.join(dir, 'tokens'), 'a-token\n');
+  assert.equal((await tryStart(['--host', '0.0.0.0', '--port', '0', '--root', root, '--data', data, '--tokens', path.join(dir, 'tokens')])).code, 'started');
+  assert.equal((await tryStart(['--host', '0.0.0.0', '--port', '0', '--root', root, '--data', data, '--open-without-tokens'])).code, 'started');
+  assert.equal((await tryStart(['--host', 'localhost', '--port', '0', '--root', root, '--data', data])).code, 'started');
+});
+
+test('a header trickled byte by byte is cut off by the header deadline', async () => {
+  // Each line comes well within the per-read timeout, so only a deadline for the whole header
+  // ends it (default 10 s). The old server kept such a connection, and a thread, for ever.
+  const socket = net.connect({ host: base.hostname, port: Number(base.port) });
+  await new Promise((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject); });
+  const started = Date.now();
+  let closed = false;
+  socket.on('close', () => { closed = true; });
+  socket.on('error', () => { closed = true; });
+  socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+  for (let i = 0; i < 40 && !closed; ++i) {
+    socket.write(`X-Slow-${i}: x\r\n`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const seconds = (Date.now() - started) / 1000;
+  socket.destroy();
+  assert.ok(closed, 'still open after 40 s of trickled header lines');
+  assert.ok(seconds >= 9, `cut after ${seconds} s, before the 10 s deadline`);
 });

@@ -5,9 +5,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import net from 'node:net';
+import zlib from 'node:zlib';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import http from 'node:http';
 import { startServer, httpRequest } from './harness.mjs';
 
 const TOKEN = 'team-token-1';
@@ -170,4 +173,97 @@ test('the last versions are kept for recovery', async () => {
   const keptBodies = kept.map((f) => readFileSync(path.join(data, f), 'utf8'));
   assert.deepEqual(keptBodies, bodies.slice(bodies.length - 1 - KEEP, bodies.length - 1));
   assert.equal(readFileSync(path.join(data, 'history.json'), 'utf8'), bodies.at(-1));
+});
+
+test('an unauthorised PUT is refused once its header is read, before its body is', async () => {
+  // The header announces 8 MB and no byte of it is sent: the answer must come anyway. The old
+  // server read (waited for) the whole body first and then timed out without a 401.
+  const at = new URL(server.url);
+  const socket = net.connect({ host: at.hostname, port: Number(at.port) });
+  let reply = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (d) => { reply += d; });
+  const ended = new Promise((resolve) => { socket.on('close', resolve); socket.on('error', resolve); });
+  socket.write(`PUT /sync/create.json HTTP/1.1\r\nHost: ${at.host}\r\nIf-Match: "x"\r\nContent-Type: application/json\r\nContent-Length: ${8 << 20}\r\n\r\n`);
+  await Promise.race([ended, new Promise((r) => setTimeout(r, 30000))]);
+  socket.destroy();
+  assert.match(reply, /^HTTP\/1\.1 401 /, `got: ${reply.slice(0, 80) || '(nothing)'}`);
+  assert.match(reply, /Connection: close/i);
+});
+
+test('the auth scheme is matched case-insensitively', async () => {
+  for (const scheme of ['bearer', 'BEARER', 'Bearer ']) {
+    const res = await request('GET', '/sync/create.json', { token: null, headers: { Authorization: `${scheme} ${TOKEN}` } });
+    assert.equal(res.status, 200, scheme);
+  }
+  assert.equal((await request('GET', '/sync/create.json', { token: null, headers: { Authorization: `Basic ${TOKEN}` } })).status, 401);
+  assert.equal((await request('GET', '/sync/create.json', { token: null, headers: { Authorization: `Bearer${TOKEN}` } })).status, 401);
+});
+
+test('If-Match: * is a blind overwrite and gets 428 like no precondition', async () => {
+  const body = doc('star');
+  await request('PUT', '/sync/star.json', { headers: { 'If-None-Match': '*' }, body });
+  for (const ifMatch of ['*', ' * ']) {
+    const res = await request('PUT', '/sync/star.json', { headers: { 'If-Match': ifMatch }, body: doc('blind star') });
+    assert.equal(res.status, 428, `If-Match: ${ifMatch}`);
+  }
+  assert.equal((await request('GET', '/sync/star.json')).body, body);
+});
+
+test('a sync body is compressed once per version, not on every GET', async () => {
+  const v1 = JSON.stringify({ format: 'funnel', version: 1, deals: Array.from({ length: 200 }, (_, i) => ({ id: `d${i}`, title: `Deal number ${i}` })) });
+  const put = await request('PUT', '/sync/gzip.json', { headers: { 'If-None-Match': '*' }, body: v1 });
+  const fetchGz = (encoding) => new Promise((resolve, reject) => {
+    const req = http.get(new URL('/sync/gzip.json', server.url), { headers: { Authorization: `Bearer ${TOKEN}`, 'Accept-Encoding': encoding }, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+  });
+  const first = await fetchGz('gzip');
+  assert.equal(first.headers['content-encoding'], 'gzip');
+  assert.equal(zlib.gunzipSync(first.body).toString(), v1);
+  assert.equal(first.headers.etag, put.headers.etag);
+  assert.equal(first.headers['x-funnel-encoded'], undefined);
+  const second = await fetchGz('gzip');
+  assert.equal(second.headers['x-funnel-encoded'], 'cached', 'the second GET reuses the first one\'s gzip');
+  assert.deepEqual(second.body, first.body);
+  const br = await fetchGz('br');
+  assert.equal(zlib.brotliDecompressSync(br.body).toString(), v1);
+  // A new version is compressed anew.
+  const v2 = v1.replace('Deal number 7"', 'Deal number seven"');
+  await request('PUT', '/sync/gzip.json', { headers: { 'If-Match': put.headers.etag }, body: v2 });
+  const third = await fetchGz('gzip');
+  assert.equal(third.headers['x-funnel-encoded'], undefined);
+  assert.equal(zlib.gunzipSync(third.body).toString(), v2);
+});
+
+test('caps on documents and bytes; temporary files of a crashed write are swept on start', async () => {
+  const capped = path.join(dir, 'capped');
+  mkdirSync(capped);
+  const stale = path.join(capped, '.team.json.tmp-4242-1');
+  writeFileSync(stale, '{"half":');
+  writeFileSync(path.join(capped, 'team.json'), doc('kept'));
+  const small = await startServer({
+    root: path.join(dir, 'root'),
+    args: ['--quiet', '--data', capped, '--sync-max-docs', '2', '--sync-max-total-bytes', '2000', '--sync-versions', '0'],
+  });
+  try {
+    assert.equal(existsSync(stale), false, 'the temporary file is gone');
+    assert.equal(readFileSync(path.join(capped, 'team.json'), 'utf8'), doc('kept'), 'the document is not');
+    const put = (name, body, headers = { 'If-None-Match': '*' }) => httpRequest(new URL(`/sync/${name}.json`, small.url), { method: 'PUT', headers, body });
+    assert.equal((await put('second', doc('two'))).status, 201);
+    const third = await put('third', doc('three'));
+    assert.equal(third.status, 507, 'a third document is over --sync-max-docs');
+    assert.match(third.body, /limit/);
+    assert.equal(existsSync(path.join(capped, 'third.json')), false);
+    const got = await httpRequest(new URL('/sync/second.json', small.url));
+    const big = JSON.stringify({ format: 'funnel', version: 1, notes: 'x'.repeat(1900) });
+    const over = await put('second', big, { 'If-Match': got.headers.etag });
+    assert.equal(over.status, 507, 'over --sync-max-total-bytes');
+    assert.equal((await httpRequest(new URL('/sync/second.json', small.url))).body, doc('two'));
+  } finally {
+    await small.stop();
+  }
 });

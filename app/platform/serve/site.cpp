@@ -142,6 +142,9 @@ SitePath Site::resolve(std::string_view urlPath) const {
         const std::string_view segment = urlPath.substr(pos, end - pos);
         pos = end + 1;
         if (segment.empty()) continue;
+        // Dotfiles and dot folders (.git, .env, .htpasswd) are never part of the app: 404, as if
+        // they were not there.
+        if (segment.front() == '.' && segment != "." && segment != "..") return {404, {}};
         // httplib has already percent-decoded the path, so %2e%2e arrives here as "..".
         if (segment == "." || segment == ".." || segment.find('\\') != std::string_view::npos ||
             segment.find('\0') != std::string_view::npos || segment.find(':') != std::string_view::npos) {
@@ -212,8 +215,10 @@ void Site::serve(const httplib::Request& req, httplib::Response& res) {
     std::string error;
     auto entry = load(where.file, &error);
     if (!entry) {
+        // The reason (with the file's path on this machine) goes to the log, not to the client.
+        std::fprintf(stderr, "funnel-serve: %s: %s\n", req.path.c_str(), error.c_str());
         res.status = 500;
-        res.set_content("500 " + error + "\n", "text/plain; charset=utf-8");
+        res.set_content("500 the file could not be read\n", "text/plain; charset=utf-8");
         return;
     }
     const std::string contentType(mimeType(where.file));

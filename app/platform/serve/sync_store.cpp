@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -102,7 +103,7 @@ std::string syncEtag(std::string_view body) {
     return tag;
 }
 
-SyncStore::SyncStore(fs::path dir, int keepVersions) : dir_(std::move(dir)), keepVersions_(keepVersions) {}
+SyncStore::SyncStore(fs::path dir, SyncLimits limits) : dir_(std::move(dir)), limits_(limits) {}
 
 bool SyncStore::open(std::string* error) {
     std::error_code ec;
@@ -112,7 +113,42 @@ bool SyncStore::open(std::string* error) {
         return false;
     }
     dir_ = fs::canonical(dir_, ec);
-    return !ec;
+    if (ec) {
+        if (error) *error = "cannot open the sync folder " + dir_.string() + ": " + ec.message();
+        return false;
+    }
+    // A write that crashed between creating its temporary file and the rename leaves
+    // .<name>.json.tmp-<pid>-<n> behind; nothing else ever reads one.
+    for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+        const std::string f = entry.path().filename().string();
+        if (f.size() > 1 && f[0] == '.' && f.find(".json.tmp-") != std::string::npos) {
+            std::error_code removeError;
+            fs::remove(entry.path(), removeError);
+        }
+    }
+    return true;
+}
+
+std::string SyncStore::overLimits(bool exists, std::uintmax_t bytes) {
+    int documents = 0;
+    std::uintmax_t total = 0;
+    std::set<std::uint64_t> inodes;  // a kept version shares its bytes with the document (hard link)
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+        const std::string f = entry.path().filename().string();
+        if (f.empty() || f[0] == '.') continue;
+        struct stat st {};
+        if (::lstat(entry.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (f.size() > 5 && f.compare(f.size() - 5, 5, ".json") == 0) ++documents;
+        // The document being replaced stays on disk as a kept version, so it still counts.
+        if (inodes.insert(std::uint64_t(st.st_ino)).second) total += std::uintmax_t(st.st_size);
+    }
+    if (!exists && documents >= limits_.maxDocuments)
+        return "the folder already holds " + std::to_string(documents) + " team documents (the limit)";
+    if (total + bytes > limits_.maxTotalBytes)
+        return "the team documents and their kept versions would exceed " +
+               std::to_string(limits_.maxTotalBytes) + " bytes";
+    return "";
 }
 
 std::shared_ptr<SyncStore::Slot> SyncStore::slot(const std::string& name) {
@@ -169,7 +205,7 @@ SyncRead SyncStore::read(const std::string& name) {
 }
 
 bool SyncStore::keepVersion(const std::string& name, std::string* error) {
-    if (keepVersions_ <= 0) return true;
+    if (limits_.keepVersions <= 0) return true;
     const std::string prefix = name + ".json.";
     std::vector<long> numbers;
     for (const auto& entry : fs::directory_iterator(dir_)) {
@@ -193,7 +229,7 @@ bool SyncStore::keepVersion(const std::string& name, std::string* error) {
         }
     }
     for (long n : numbers)
-        if (n <= next - keepVersions_) {
+        if (n <= next - limits_.keepVersions) {
             std::error_code ec;
             fs::remove(dir_ / (prefix + std::to_string(n)), ec);
         }
@@ -235,6 +271,13 @@ SyncWrite SyncStore::write(const std::string& name, std::string_view body, const
         w.status = 412;
         w.error = current.exists ? "the document changed since you read it" : "the document does not exist";
         w.etag = current.etag;
+        return w;
+    }
+    // Held to the rename: two new names written at once must not both pass the count.
+    std::lock_guard folderLock(folderMutex_);
+    w.error = overLimits(current.exists, body.size());
+    if (!w.error.empty()) {
+        w.status = 507;  // Insufficient Storage
         return w;
     }
     if (current.exists && !keepVersion(name, &w.error)) return w;

@@ -35,17 +35,24 @@ struct SyncPrecondition {
     bool ifNoneMatchAny = false;  // If-None-Match: *
 };
 
+struct SyncLimits {
+    int keepVersions = 20;
+    int maxDocuments = 100;                                // distinct <name>.json in the folder
+    std::uint64_t maxTotalBytes = std::uint64_t(1) << 30;  // documents + kept versions on disk
+};
+
 struct SyncWrite {
-    int status = 500;     // 201 created, 204 replaced, 412 precondition failed, 428, 500
+    int status = 500;     // 201 created, 204 replaced, 412 precondition failed, 428, 507, 500
     std::string etag;     // new ETag when written
     std::string error;
 };
 
 class SyncStore {
 public:
-    SyncStore(std::filesystem::path dir, int keepVersions);
+    SyncStore(std::filesystem::path dir, SyncLimits limits);
 
-    // Creates the folder if needed; false + error when it cannot.
+    // Creates the folder if needed and removes temporary files a crashed write left behind
+    // (.<name>.json.tmp-*); false + error when it cannot.
     bool open(std::string* error);
     const std::filesystem::path& dir() const { return dir_; }
 
@@ -65,9 +72,12 @@ private:
     std::shared_ptr<Slot> slot(const std::string& name);
     SyncRead readLocked(const std::string& name, Slot& slot);
     bool keepVersion(const std::string& name, std::string* error);
+    // Empty when writing `bytes` as <name>.json stays within the limits, else why not.
+    std::string overLimits(bool exists, std::uintmax_t bytes);
 
     std::filesystem::path dir_;
-    int keepVersions_;
+    SyncLimits limits_;
+    std::mutex folderMutex_;  // the limits check and the write of a new name are one step
     std::mutex slotsMutex_;
     std::map<std::string, std::shared_ptr<Slot>> slots_;
 };
