@@ -1,8 +1,17 @@
-// Funnel — the string table is complete in every language, with no duplicate keys.
+// Funnel — the string table is complete in every language, with no duplicate keys, the same
+// printf placeholders in every language, and every key the code asks for.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <regex>
 #include <set>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "ui/strings.h"
 
@@ -46,4 +55,90 @@ TEST_CASE("every status key the browser storage can report has a text") {
             CAPTURE(key);
             CHECK(std::string(tr(key, lang)) != key);
         }
+}
+
+// [SECTION] Keys used in the code exist; placeholders agree across languages
+namespace {
+namespace fs = std::filesystem;
+
+// The printf conversions of a text as "<argument>:<conversion>" ("1:%s", "2:%d", "1:%.1f", …),
+// sorted: a translation may reorder its arguments with %2$s, but must use the same ones.
+std::vector<std::string> conversions(const std::string& text) {
+    std::vector<std::string> out;
+    int ordinal = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '%') continue;
+        if (i + 1 < text.size() && text[i + 1] == '%') {
+            ++i;
+            continue;
+        }
+        size_t j = i + 1;
+        int position = 0;
+        size_t digits = j;
+        while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+        if (digits > j && digits < text.size() && text[digits] == '$') {
+            position = std::stoi(text.substr(j, digits - j));
+            j = digits + 1;
+        } else {
+            position = ++ordinal;
+        }
+        const size_t specStart = j;
+        while (j < text.size() && std::strchr("0123456789.-+ #lhz*", text[j])) ++j;
+        if (j < text.size()) out.push_back(std::to_string(position) + ":%" + text.substr(specStart, j - specStart + 1));
+        i = j;
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// Every literal key passed to t("…") or tr("…") in the views and the web platform layer.
+std::set<std::string> keysUsedInCode() {
+    const fs::path app = fs::path(FUNNEL_SOURCE_DIR) / "app";
+    const std::regex call(R"re(\btr?\("([a-z_][a-z0-9_]*(\.[a-z0-9_]+)+)")re");
+    std::set<std::string> keys;
+    for (const char* sub : {"ui", "platform/web"}) {
+        if (!fs::exists(app / sub)) continue;
+        for (const auto& entry : fs::recursive_directory_iterator(app / sub)) {
+            const std::string ext = entry.path().extension().string();
+            if (ext != ".cpp" && ext != ".h") continue;
+            std::ifstream in(entry.path());
+            std::stringstream text;
+            text << in.rdbuf();
+            const std::string s = text.str();
+            for (std::sregex_iterator it(s.begin(), s.end(), call), end; it != end; ++it) keys.insert((*it)[1].str());
+        }
+    }
+    return keys;
+}
+}  // namespace
+
+TEST_CASE("the placeholder scanner reads printf conversions") {
+    CHECK(conversions("%d of %s (100%%)") == std::vector<std::string>{"1:%d", "2:%s"});
+    CHECK(conversions("%.1f%% · %lld") == std::vector<std::string>{"1:%.1f", "2:%lld"});
+    CHECK(conversions("%2$s: %1$d") == conversions("%d in %s"));
+    CHECK(conversions("%2$d: %1$s") != conversions("%d in %s"));
+    CHECK(conversions("no placeholders").empty());
+}
+
+TEST_CASE("every language has the same printf placeholders") {
+    for (const StringEntry& e : stringTable()) {
+        const std::string key = e.key, ko = e.ko;
+        CAPTURE(key);
+        CAPTURE(ko);
+        const auto en = conversions(e.en);
+        CHECK(conversions(e.zhHans) == en);
+        CHECK(conversions(e.zhHant) == en);
+        CHECK(conversions(e.ko) == en);
+    }
+}
+
+TEST_CASE("every string key the code asks for is in the table") {
+    std::set<std::string> known;
+    for (const StringEntry& e : stringTable()) known.insert(e.key);
+    const std::set<std::string> used = keysUsedInCode();
+    CHECK(used.size() > 100);  // the scanner found the views' keys
+    for (const std::string& key : used) {
+        CAPTURE(key);
+        CHECK(known.count(key) == 1);
+    }
 }

@@ -29,8 +29,7 @@ std::vector<std::string> forbiddenIncludes(const std::string& source) {
 }
 
 fs::path coreDir() {
-    // This file is tests/unit/layering_test.cpp; the core is app/core of the same tree.
-    return fs::path(__FILE__).parent_path().parent_path().parent_path() / "app" / "core";
+    return fs::path(FUNNEL_SOURCE_DIR) / "app" / "core";
 }
 }  // namespace
 
