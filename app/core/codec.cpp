@@ -623,7 +623,8 @@ bool decodeRecord(const json& j, Settings& r, std::string& error, const std::str
         FUNNEL_FIELD("language", R.str(v, r.language, p, k))
         else if (k == "theme") {
             if (!R.str(v, r.theme, p, k)) return false;
-            if (r.theme != "light" && r.theme != "dark") return R.fail(p, k, "expected \"light\" or \"dark\"");
+            if (r.theme != "light" && r.theme != "dark" && r.theme != "system")
+                return R.fail(p, k, "expected \"light\", \"dark\" or \"system\"");
         }
         else r.extra[k] = v;
     }

@@ -131,6 +131,7 @@ Document makeDefaultDocument(Time now, const Id& pipelineId, const std::string& 
 
     doc.settings.me = me.id;
     doc.settings.defaultPipeline = pipelineId;
+    doc.settings.theme = "system";  // a new funnel follows the device's light/dark choice
     // Approximate, editable starting rates in CNY so a new team's totals are not empty.
     doc.settings.rates = {{"CNY", 1.0},  {"USD", 7.1},  {"EUR", 7.7},
                           {"HKD", 0.91}, {"TWD", 0.22}, {"KRW", 0.0052}};

@@ -218,7 +218,7 @@ struct Settings {
     Id me;                                           // member id of this device's user
     Id defaultPipeline;
     std::string language;                            // "" = from the browser
-    std::string theme = "light";                     // "light" | "dark"
+    std::string theme = "light";                     // "light" | "dark" | "system" (new documents)
     std::map<std::string, double> targets;           // "<memberId>:<YYYY-MM>" -> target value
     json extra;  // fields this version does not know (null when none: no allocation per record)
     bool operator==(const Settings&) const = default;

@@ -49,8 +49,8 @@ std::string App::routeId(const std::string& prefix) const {
 
 void App::draw() {
     rects_.clear();
-    // The theme follows the document's setting (Settings screen), unless the platform forced one.
-    bool wantDark = ws_.document().settings.theme == "dark";
+    // The theme follows the document's setting (Settings screen); "system" follows the platform.
+    bool wantDark = wantsDark(ws_.document().settings.theme, systemDark_);
     if (wantDark != dark_) setDarkTheme(wantDark);
     const Palette& pal = palette(dark_);
     std::vector<json> commands;

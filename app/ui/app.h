@@ -60,6 +60,9 @@ public:
     void setLanguage(const std::string& lang);
     const std::string& language() const { return lang_; }
     void setDarkTheme(bool dark);
+    // The platform's colour scheme (prefers-color-scheme), followed when settings.theme is "system".
+    void setSystemDark(bool dark) { systemDark_ = dark; }
+    bool dark() const { return dark_; }
     void setSaveStatus(SaveStatus s) { saveStatus_ = std::move(s); }
     // Team sync as the platform's engine reports it (team_sync.h), and what the views asked of it
     // in the last frame (set up, sync now, stop, resolve a conflict), oldest first.
@@ -131,6 +134,7 @@ private:
     std::string lang_ = "en";
     std::string route_ = "#/board";
     bool dark_ = false;
+    bool systemDark_ = false;
     bool animating_ = false;
     bool undoRequested_ = false, redoRequested_ = false;
     Time now_ = 0;

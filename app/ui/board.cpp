@@ -454,7 +454,7 @@ void Board::drawCard(ViewContext& ctx, const Deal& deal, const Column& col, int 
         ImVec2 c(right - 8, p.y + 8 + ImGui::GetFontSize() / 2);
         dl->AddCircleFilled(c, 9.0f, pal.grade[g]);
         ImVec2 ts = ImGui::CalcTextSize(kGrades[g]);
-        dl->AddText(ImVec2(c.x - ts.x / 2, c.y - ts.y / 2), IM_COL32_WHITE, kGrades[g]);
+        dl->AddText(ImVec2(c.x - ts.x / 2, c.y - ts.y / 2), pal.accentText, kGrades[g]);
         badge = 24;
     }
     textTruncated(dl, ImVec2(p.x + pad, p.y + 8), right - badge, pal.text, deal.title);

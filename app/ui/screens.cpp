@@ -914,12 +914,12 @@ void Screens::settings(ViewContext& ctx) {
     ImGui::BeginChild("##settings", ImVec2(std::min(720.0f, ImGui::GetContentRegionAvail().x), 0));
     ImGui::BeginDisabled(ctx.readOnly);
     fieldLabel(ctx, "settings.theme");
-    int dark = st.theme == "dark" ? 1 : 0;
-    if (ImGui::RadioButton(ctx.t("settings.light"), dark == 0) && dark) ctx.push({{"op", "settings.set"}, {"field", "theme"}, {"value", "light"}});
-    ctx.record("field:settings.theme.light");
-    ImGui::SameLine();
-    if (ImGui::RadioButton(ctx.t("settings.dark"), dark == 1) && !dark) ctx.push({{"op", "settings.set"}, {"field", "theme"}, {"value", "dark"}});
-    ctx.record("field:settings.theme.dark");
+    for (const char* theme : {"system", "light", "dark"}) {  // "system" follows the device
+        if (ImGui::RadioButton(ctx.t(std::string("settings.") + theme), st.theme == theme) && st.theme != theme)
+            ctx.push({{"op", "settings.set"}, {"field", "theme"}, {"value", theme}});
+        ctx.record(std::string("field:settings.theme.") + theme);
+        if (std::string_view(theme) != "dark") ImGui::SameLine();
+    }
     fieldLabel(ctx, "settings.language");
     int li = 0;
     for (int i = 0; i < 4; ++i)

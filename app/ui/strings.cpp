@@ -64,6 +64,9 @@ const std::vector<StringEntry> kTable = {
     {"demo.reset", "Reset the demo", "重置演示", "重設展示", "데모 초기화"},
     {"demo.leave", "Start my own funnel", "开始使用我自己的漏斗", "開始使用我自己的漏斗", "내 퍼널 시작하기"},
 
+    // [SECTION] Accessibility (theme, zoom, screen readers, keyboard)
+    {"settings.system", "Same as this device", "跟随系统", "跟隨系統", "기기 설정과 같게"},
+
     // [SECTION] Sharing a snapshot of the board
     {"share.button", "Share", "分享", "分享", "공유"},
     {"share.title", "Share this board", "分享此看板", "分享此看板", "이 보드 공유"},

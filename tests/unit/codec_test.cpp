@@ -265,7 +265,7 @@ TEST_CASE("validation errors name the path") {
         {"/settings/rates/USD", 0, "settings.rates.USD: expected a rate > 0"},
         {"/settings/rates/dollars", 1, "settings.rates.dollars: expected a 3-letter currency code"},
         {"/settings/cadenceDays/A", 0, "settings.cadenceDays.A: expected an integer from 1 to 3650"},
-        {"/settings/theme", "pink", "settings.theme: expected \"light\" or \"dark\""},
+        {"/settings/theme", "pink", "settings.theme: expected \"light\", \"dark\" or \"system\""},
         {"/version", 2, "version: 2 is newer than this Funnel understands (1)"},
         {"/format", "other", "format: expected \"funnel\""},
     };

@@ -121,6 +121,14 @@ EM_JS(void, funnel_watch_density_js, (), {
     watch();
 });
 
+// The device's light/dark choice, live: followed while settings.theme is "system".
+EM_JS(void, funnel_watch_color_scheme_js, (), {
+    const mq = matchMedia("(prefers-color-scheme: dark)");
+    const tell = function() { Module._funnel_set_system_dark(mq.matches ? 1 : 0); };
+    mq.addEventListener("change", tell);
+    tell();
+});
+
 EM_JS(void, funnel_watch_hash_js, (), {
     window.addEventListener('hashchange', function() {
         if (location.hash.indexOf('#/snapshot/') === 0) { location.reload(); return; }
@@ -553,6 +561,11 @@ void setLanguageOverride(const std::string& lang) {
 
 extern "C" EMSCRIPTEN_KEEPALIVE void funnel_wake() { funnel::web::wake(); }
 
+extern "C" EMSCRIPTEN_KEEPALIVE void funnel_set_system_dark(int dark) {
+    funnel::web::tab().app.setSystemDark(dark != 0);
+    funnel::web::wake();
+}
+
 int main() {
     using namespace funnel::web;
     Loop& l = loop();
@@ -600,6 +613,7 @@ int main() {
     l.lastRoute = tab().app.route();
     funnel_watch_hash_js();
     funnel_watch_density_js();
+    funnel_watch_color_scheme_js();
 
     startStorage();
     loadUiFont([] {
