@@ -11,6 +11,7 @@
 #include "core/codec.h"
 #include "core/demo.h"
 #include "ui/board.h"
+#include "ui/composition.h"
 #include "ui/screens.h"
 #include "ui/theme.h"
 #include "ui/view.h"
@@ -87,6 +88,7 @@ void App::draw() {
     drawHelp(ctx);
     drawShare(ctx);
     ImGui::End();
+    drawComposition(composition_, rects_);
 
     shortcuts(ctx);
     for (json& c : commands) ws_.queue(std::move(c));

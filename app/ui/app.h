@@ -69,6 +69,9 @@ public:
     void setSyncStatus(SyncStatus s) { syncStatus_ = std::move(s); }
     const SyncStatus& syncStatus() const { return syncStatus_; }
     std::vector<SyncRequest> takeSyncRequests() { return std::exchange(syncRequests_, {}); }
+    // The text an input method is composing in the active field ("" = none): drawn inside the
+    // field at the caret, the rest of the line pushed right (ui/composition.h).
+    void setComposition(std::string text) { composition_ = std::move(text); }
     // The time the frame is drawn at, and the user's zone (for "today", overdue, idle days).
     void setClock(Time now, int utcOffsetMinutes);
     // A demo (?demo): a banner says so and offers to reset the sample or start one's own funnel.
@@ -151,6 +154,7 @@ private:
     int shareDeals_ = 0;                 // deals the Share dialog would share (counted when it opens)
     std::string notice_, noticeDetail_;
     SaveStatus saveStatus_;
+    std::string composition_;
     SyncStatus syncStatus_;
     std::vector<SyncRequest> syncRequests_;
     ItemRects rects_;

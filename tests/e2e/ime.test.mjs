@@ -36,22 +36,18 @@ async function focusQuickAdd(page, stageId = 's-lead') {
   return rect;
 }
 
+// The composing text is drawn inside the field at the caret (ui/composition.h): the app records
+// it as "ime:composing" once a frame has shown it.
 async function compose(page, steps) {
   for (const text of steps) {
     await page.cdp.send('Input.imeSetComposition', { text, selectionStart: text.length, selectionEnd: text.length });
-    // The text being composed is shown at the caret.
-    const shown = await page.evaluate(() => {
-      const el = document.getElementById('funnel-preedit');
-      return { text: el.textContent, visible: getComputedStyle(el).display !== 'none' };
-    });
-    assert.deepEqual(shown, { text, visible: true }, `preedit shows "${text}"`);
+    await waitInPage(page, () => window.funnel.itemRect('ime:composing') !== null, null, { what: `"${text}" drawn at the caret` });
   }
 }
 
 async function commit(page, text) {
   await page.cdp.send('Input.insertText', { text });
-  const hidden = await page.evaluate(() => getComputedStyle(document.getElementById('funnel-preedit')).display === 'none');
-  assert.ok(hidden, 'preedit hidden after commit');
+  await waitInPage(page, () => window.funnel.itemRect('ime:composing') === null, null, { what: 'composition gone after commit' });
 }
 
 function dealsTitled(page, title) {
@@ -125,6 +121,27 @@ test('hangul as one running composition (ㅎ 하 한 한ㄱ 한구 한국) commi
     await commit(page, '한국');
     await page.keyboard.press('Enter');
     await expectSavedDeal(page, '한국');
+  } finally {
+    await page.closeAll();
+  }
+});
+
+test('composing between "AB" and "CD" keeps "CD" visible, pushed right', async () => {
+  const page = await open('?lang=ko');
+  try {
+    const field = await focusQuickAdd(page);
+    await page.keyboard.type('ABCD');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    await compose(page, ['ㅎ', '하', '한', '한ㄱ', '한구', '한국']);
+    const [composing, after] = await page.evaluate(() => [window.funnel.itemRect('ime:composing'), window.funnel.itemRect('ime:after')]);
+    assert.ok(after, 'the text after the caret is drawn while composing');
+    assert.ok(after.x >= composing.x + composing.w - 1, `"CD" (x ${after.x}) starts after the composing text (ends ${composing.x + composing.w})`);
+    assert.ok(composing.x > field.x && after.x + after.w <= field.x + field.w + 1, 'both inside the field');
+    await saveScreenshot(page, 'ime-hangul-mid-text');
+    await commit(page, '한국');
+    await page.keyboard.press('Enter');
+    await expectSavedDeal(page, 'AB한국CD');
   } finally {
     await page.closeAll();
   }

@@ -242,6 +242,7 @@ void drawFrame() {
 
     const Time now = nowMs();
     t.app.setClock(now, utcOffsetMinutes());
+    t.app.setComposition(composingText());
     showSaveStatus();
     t.app.setSyncStatus(teamLink().status(t.workspace));
     ImGui::NewFrame();

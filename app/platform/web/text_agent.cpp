@@ -20,6 +20,7 @@
 namespace {
 
 std::string g_clipboard;   // last text pasted in or copied out; what ImGui reads back
+std::string g_composing;   // what the input method is composing now ("" = nothing)
 bool g_shortcutModifierDown = false;   // Ctrl (Cmd on Apple) as the last key event left it
 
 }  // namespace
@@ -36,14 +37,8 @@ EM_JS(void, funnel_agent_install_js, (), {
     ta.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:20px;padding:0;margin:0;border:0;' +
         'outline:none;resize:none;overflow:hidden;opacity:0;color:transparent;background:transparent;' +
         'caret-color:transparent;font-size:16px;z-index:1;pointer-events:none;white-space:pre;';
-    const pre = document.createElement('span');
-    pre.id = 'funnel-preedit';
-    pre.style.cssText = 'position:fixed;left:0;top:0;display:none;z-index:2;pointer-events:none;' +
-        'white-space:pre;text-decoration:underline;background:#fffbe6;color:#111;padding:0 1px;' +
-        'font-family:system-ui,sans-serif;border-radius:2px;';
     document.body.appendChild(ta);
-    document.body.appendChild(pre);
-    const agent = { ta: ta, pre: pre, composing: false, pendingEnter: false, want: false, x: 0, y: 0, h: 18 };
+    const agent = { ta: ta, composing: false, pendingEnter: false, want: false, x: 0, y: 0, h: 18, preedit: "" };
     Module.funnelAgent = agent;
     const send = function(fn, text) {
         if (!text) return;
@@ -55,14 +50,14 @@ EM_JS(void, funnel_agent_install_js, (), {
     };
     const commit = function(text) { send('_funnel_agent_text', text); };
     agent.showPreedit = function(text) {
+        if (text === agent.preedit) return;
         agent.preedit = text;
-        if (!text) { pre.style.display = 'none'; return; }
-        pre.textContent = text;
-        pre.style.left = agent.x + 'px';
-        pre.style.top = agent.y + 'px';
-        pre.style.fontSize = Math.max(12, Math.round(agent.h * 0.85)) + 'px';
-        pre.style.lineHeight = agent.h + 'px';
-        pre.style.display = 'block';
+        const n = lengthBytesUTF8(text) + 1;
+        const p = _malloc(n);
+        if (!p) return;
+        stringToUTF8(text, p, n);
+        Module._funnel_agent_composing(p);
+        _free(p);
     };
     ta.addEventListener('keydown', function(e) {
         if (agent.composing || e.isComposing || e.keyCode === 229) {
@@ -123,7 +118,6 @@ EM_JS(void, funnel_agent_place_js, (int want, float x, float y, float h), {
     agent.ta.style.left = x + 'px';
     agent.ta.style.top = y + 'px';
     agent.ta.style.height = agent.h + 'px';
-    if (agent.preedit) agent.showPreedit(agent.preedit);
     if (want) {
         if (document.activeElement !== agent.ta) agent.ta.focus({ preventScroll: true });
     } else if (document.activeElement === agent.ta) {
@@ -164,6 +158,11 @@ EM_JS(void, funnel_clipboard_write_js, (const char* text), {
 
 // [SECTION] C side: called by the JS above
 extern "C" {
+
+EMSCRIPTEN_KEEPALIVE void funnel_agent_composing(const char* utf8) {
+    g_composing = utf8;
+    funnel::web::wake();
+}
 
 EMSCRIPTEN_KEEPALIVE void funnel_agent_text(const char* utf8) {
     ImGui::GetIO().AddInputCharactersUTF8(utf8);
@@ -224,6 +223,8 @@ void installTextAgent() {
 }
 
 void finishComposition() { funnel_agent_finish_js(); }
+
+const std::string& composingText() { return g_composing; }
 
 void noteShortcutModifier(bool down) { g_shortcutModifierDown = down; }
 
