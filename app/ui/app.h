@@ -81,7 +81,8 @@ public:
     enum class PageRequest {
         None, LeaveDemo,
         DownloadSnapshot, CopySnapshotLink, OpenSnapshotFile,  // the Share dialog
-        SaveSnapshotCopy, CloseSnapshot                        // the read-only snapshot's banner
+        SaveSnapshotCopy, CloseSnapshot,                       // the read-only snapshot's banner
+        OpenUrl                                                // a tel: / mailto: link (pageRequestText)
     };
     PageRequest takePageRequest() { return std::exchange(pageRequest_, PageRequest::None); }
     const std::string& pageRequestText() const { return pageRequestText_; }
@@ -104,7 +105,8 @@ public:
     const std::string& notice() const { return notice_; }
 
     // Routes: "#/board", "#/board/<pipelineId>", "#/deal/<id>", "#/customers", "#/customer/<id>",
-    // "#/today", "#/settings", "#/settings/sync" (scrolled to Team sync). Unknown routes open the board.
+    // "#/contact/<id>", "#/agenda", "#/today", "#/settings", "#/settings/sync" (scrolled to Team sync).
+    // Unknown routes open the board.
     void open(const std::string& route);
     const std::string& route() const { return route_; }
 
