@@ -101,12 +101,17 @@
   function call(name, ret, args) {
     if (!window.Module || !Module.calledRun) throw new Error('funnel: the app is not running yet (await funnel.ready)');
     // Strings go through malloc, not ccall's stack copy: a command may carry a whole document.
-    const ptrs = (args || []).map((s) => {
+    const ptrs = [];
+    for (const s of args || []) {
       const n = Module.lengthBytesUTF8(s) + 1;
       const p = Module._malloc(n);
+      if (!p) {  // the heap cannot grow: never write the argument over address 0
+        ptrs.forEach((q) => Module._free(q));
+        throw new Error(`funnel: not enough memory for a ${n}-byte argument of ${name}`);
+      }
       Module.stringToUTF8(s, p, n);
-      return p;
-    });
+      ptrs.push(p);
+    }
     try {
       return Module.ccall(name, ret, ptrs.map(() => 'number'), ptrs);
     } finally {

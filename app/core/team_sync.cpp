@@ -216,6 +216,8 @@ void TeamSync::receive(const TeamSyncResponse& r, Workspace& ws, Time now) {
     // A shared snapshot being looked at is not the team's document: never merge into it or PUT it.
     if (ws.readOnly()) return fail(TeamSyncOutcome::Failed, "sync.error.refused", "the open document is a read-only snapshot");
     if (r.kind == TeamSyncResponse::Kind::Timeout) return retry("sync.error.timeout", what + ": no answer in time", true, now);
+    if (r.kind == TeamSyncResponse::Kind::TooLarge)
+        return fail(TeamSyncOutcome::Failed, "sync.error.too_large", what + ": " + r.error);
     if (r.kind == TeamSyncResponse::Kind::NetworkError)
         return retry("sync.error.network", what + ": " + (r.error.empty() ? "network error" : r.error), true, now);
     const std::string code = what + ": HTTP " + std::to_string(r.status);

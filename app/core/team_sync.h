@@ -50,7 +50,8 @@ struct TeamSyncRequest {
 };
 
 struct TeamSyncResponse {
-    enum class Kind { Answer, Timeout, NetworkError } kind = Kind::Answer;
+    // TooLarge: the platform stopped reading a body over options.limits.maxBytes (error says so).
+    enum class Kind { Answer, Timeout, NetworkError, TooLarge } kind = Kind::Answer;
     int status = 0;           // HTTP status when kind == Answer
     std::string etag;         // the ETag header as sent ("" when none), e.g. "\"sha256-…\"" or W/"…"
     std::string body;
@@ -65,6 +66,7 @@ struct TeamSyncResponse {
 //   sync.error.refused   another 4xx (413 too large, 422 rejected, …) (no retry)
 //   sync.error.unsupported  the server gives no ETag: it cannot be used safely
 //   sync.error.bad_remote   the team file is not a valid Funnel document: nothing merged or written
+//   sync.error.too_large    the answer was larger than the document limit: not read, no retry
 enum class TeamSyncPhase { Idle, Syncing, WaitingRetry, Offline, Error };
 const char* phaseName(TeamSyncPhase);  // "idle", "syncing", "waiting-retry", "offline", "error"
 

@@ -284,3 +284,34 @@ test('a board too big for a link says so; Save a copy refuses to overwrite a fun
     await visitor.close();
   }
 });
+
+test('a link inflates to at most 32 MB (kMaxLinkBytes): a crafted link cannot make a visitor\'s tab inflate 256 MB', async () => {
+  // A real link from the app, its JSON then padded with 40 MB of spaces (still valid JSON):
+  // ~50 KB of link. The old cap was the codec's whole document limit, 256 MB, and opened it.
+  const sharer = await freshContext();
+  let link;
+  try {
+    const page = await openApp(sharer, { url: server.url, query: '?demo&lang=en', viewport });
+    await click(page, 'button:share');
+    await rectOf(page, 'dialog:share');
+    await click(page, 'button:share-link');
+    link = await waitInPage(page, () => window.funnelShareLink, null, { what: 'the link' });
+  } finally {
+    await sharer.close();
+  }
+  const [base, data] = link.split('#/snapshot/');
+  const json = zlib.inflateRawSync(Buffer.from(data, 'base64url')).toString('utf8');
+  const bomb = zlib.deflateRawSync(Buffer.from(json + ' '.repeat(40 << 20)), { level: 9 }).toString('base64url');
+  assert.ok(bomb.length < 200000, `a small link (${bomb.length} characters)`);
+  const context = await freshContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${base}?lang=en#/snapshot/${bomb}`);
+    await page.waitForFunction(() => window.funnel && window.funnel.ready, null, { timeout: 30000 });
+    await rectOf(page, 'banner:notice', 'the message');
+    assert.equal(await page.evaluate(() => window.funnel.itemRect('banner:snapshot')), null, 'not opened');
+    assert.deepEqual((await databases(page)).filter((n) => n.includes('main')), [], 'the real store untouched');
+  } finally {
+    await context.close();
+  }
+});

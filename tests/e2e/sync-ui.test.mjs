@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import http from 'node:http';
 import { startServer, launchBrowser, openApp } from './harness.mjs';
 import { saveScreenshot, waitInPage } from './pixels.mjs';
 
@@ -201,5 +202,196 @@ test('two devices: set up in Settings, edit offline, sync, resolve a conflict, s
   } finally {
     await a.context_.close();
     await b.context_.close();
+  }
+});
+
+// [SECTION] Hostile servers (issue #12): bodies over the limit, refused files kept as backups,
+// allocations that fail. A small server of the test's own (CORS open, strong ETags) serves them.
+
+// Starts a server whose handler(req, res) answers /…; resolves to {url(path), close(), log}.
+async function hostileServer(handler) {
+  const log = { bytesSent: 0, closedEarly: 0 };
+  const srv = http.createServer((req, res) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Allow-Headers', 'If-Match, If-None-Match, Content-Type, Authorization');
+    res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, PUT, OPTIONS');
+    res.setHeader('Access-Control-Expose-Headers', 'ETag');
+    res.setHeader('Cache-Control', 'no-store');
+    if (req.method === 'OPTIONS') { res.writeHead(204); res.end(); return; }
+    res.on('close', () => { if (!res.writableFinished) log.closedEarly += 1; });
+    handler(req, res, log);
+  });
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address();
+  return {
+    url: (p) => `http://127.0.0.1:${port}${p}`,
+    log,
+    close: () => new Promise((r) => { srv.closeAllConnections?.(); srv.close(r); }),
+  };
+}
+
+// Writes `chunk` until `total` bytes went out or the client went away.
+function stream(res, log, chunk, total) {
+  let sent = 0;
+  const more = () => {
+    while (sent < total) {
+      sent += chunk.length;
+      log.bytesSent += chunk.length;
+      if (!res.write(chunk)) { res.once('drain', more); return; }
+    }
+    res.end();
+  };
+  res.on('close', () => { sent = total; });
+  more();
+}
+
+test('a team file over the size limit is not read: the body streams through a byte cap', async () => {
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  const hostile = await hostileServer((req, res, log) => {
+    if (req.url.startsWith('/endless')) {
+      // No Content-Length: only counting the bytes as they come can stop it.
+      res.writeHead(200, { 'Content-Type': 'application/json', ETag: '"endless-1"' });
+      stream(res, log, chunk, 48 << 20);
+    } else if (req.url.startsWith('/declared')) {
+      // Announces more than the codec's document limit (256 MB), then trickles.
+      res.writeHead(200, { 'Content-Type': 'application/json', ETag: '"declared-1"', 'Content-Length': String(300 << 20) });
+      res.write(chunk);
+      setTimeout(() => res.destroy(), 3000);
+    } else {
+      res.writeHead(404); res.end();
+    }
+  });
+  const page = await device();
+  try {
+    const before = await snapshot(page);
+    assert.deepEqual(await page.evaluate((u) => window.funnel.sync.setup({ url: u, intervalS: 3600, maxBytes: 1 << 20 }), hostile.url('/endless.json')), { ok: true });
+    const endless = await run(page);
+    assert.equal(endless.ok, false);
+    assert.equal(endless.error, 'sync.error.too_large', JSON.stringify(endless));
+    assert.ok(hostile.log.bytesSent < 16 << 20, `stopped reading early (${hostile.log.bytesSent} bytes sent)`);
+    assert.equal((await status(page)).state, 'error');
+    await settle(page);
+    assert.ok((await page.evaluate(() => window.funnel.itemKeys())).some((k) => k.includes('larger than Funnel can open')),
+      'the status line says so in plain words');
+
+    // The default cap is the codec's document limit: a Content-Length over it is refused at once.
+    assert.deepEqual(await page.evaluate((u) => window.funnel.sync.setup({ url: u, intervalS: 3600 }), hostile.url('/declared.json')), { ok: true });
+    const declared = await run(page);
+    assert.equal(declared.error, 'sync.error.too_large', JSON.stringify(declared));
+    assert.deepEqual(await snapshot(page), before, 'local data untouched');
+  } finally {
+    await page.context_.close();
+    await hostile.close();
+  }
+});
+
+// rejected-*.json files in the page's device folders, straight from IndexedDB (IDBFS keeps one
+// database per mount, its files under their paths in the FILE_DATA store).
+async function backupsOnDisk(page) {
+  return page.evaluate(async () => {
+    const names = (await indexedDB.databases()).map((d) => d.name).filter((n) => n.includes('funnel-device'));
+    const found = [];
+    for (const name of names) {
+      const db = await new Promise((resolve, reject) => { const r = indexedDB.open(name); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+      if (db.objectStoreNames.contains('FILE_DATA')) {
+        const keys = await new Promise((resolve, reject) => {
+          const r = db.transaction('FILE_DATA').objectStore('FILE_DATA').getAllKeys();
+          r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error);
+        });
+        for (const k of keys) if (String(k).includes('/rejected-')) found.push(String(k).split('/').pop());
+      }
+      db.close();
+    }
+    return found.sort();
+  });
+}
+
+test('refused team files kept as backups are pruned on disk, across reloads too', async () => {
+  const hostile = await hostileServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json', ETag: '"broken-1"' });
+    res.end('{"format":"funnel","version":1,"deals":[{"id":"x","title":');
+  });
+  const page = await device();
+  try {
+    assert.deepEqual(await page.evaluate((u) => window.funnel.sync.setup({ url: u, intervalS: 3600, remember: false }), hostile.url('/team.json')), { ok: true });
+    const refuseTimes = async (n) => {
+      for (let i = 0; i < n; ++i) {
+        const r = await run(page);
+        assert.equal(r.error, 'sync.error.bad_remote', JSON.stringify(r));
+      }
+    };
+    await refuseTimes(4);
+    // Each backup is written to IndexedDB asynchronously: let the four reach the disk first.
+    for (let i = 0; i < 200 && (await backupsOnDisk(page)).length < 4; ++i) await settle(page);
+    assert.equal((await backupsOnDisk(page)).length, 4, 'four backups on disk before the reload');
+    await page.reload();
+    await page.waitForFunction(() => window.funnel && window.funnel.ready, null, { timeout: 30000 });
+    await page.evaluate(() => window.funnel.ready);
+    await waitInPage(page, () => window.funnel.sync.status().configured, null, { what: 'sync settings read after the reload' });
+    await refuseTimes(4);
+    // The commit of the device folder is asynchronous: wait until the disk shows the newest one.
+    const newest = (await status(page)).backups.at(-1);
+    const onDisk = await waitInPage(page, (n) => {
+      const names = window.funnel.sync.status().backups;
+      return names.includes(n) ? names : null;
+    }, newest, { what: 'the newest backup listed' });
+    let disk = [];
+    for (let i = 0; i < 100; ++i) {
+      disk = await backupsOnDisk(page);
+      if (disk.includes(newest) && disk.length <= 5) break;
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
+    }
+    assert.ok(disk.includes(newest), `the newest backup is on disk: ${disk}`);
+    assert.equal(disk.length, 5, `the newest five of eight kept on disk: ${disk}`);
+    assert.deepEqual(onDisk.slice().sort(), disk, 'the status lists what is on disk');
+  } finally {
+    await page.context_.close();
+    await hostile.close();
+  }
+});
+
+test('allocations that fail are reported, never written over address 0', async () => {
+  const team = JSON.stringify({ format: 'funnel', version: 1, deals: [], notes: 'n'.repeat(300000) });
+  const hostile = await hostileServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json', ETag: '"big-1"' });
+    res.end(team);
+  });
+  const page = await device();
+  try {
+    const before = await snapshot(page);
+    // window.funnel's calls (funnel-shell.js): a clear error, no call with a null argument.
+    const api = await page.evaluate(() => {
+      const real = Module._malloc;
+      Module._malloc = () => 0;
+      try {
+        window.funnel.command({ op: 'customer.create', name: 'Never' });
+        return 'no error';
+      } catch (e) {
+        return String(e.message);
+      } finally {
+        Module._malloc = real;
+      }
+    });
+    assert.match(api, /not enough memory/);
+    // The sync glue (EM_JS): no memory for the answer's body → reported, nothing merged.
+    assert.deepEqual(await page.evaluate((u) => window.funnel.sync.setup({ url: u, intervalS: 3600 }), hostile.url('/team.json')), { ok: true });
+    const r = await page.evaluate(async () => {
+      const real = window._malloc;
+      window._malloc = (n) => (n > 100000 ? 0 : real(n));
+      try {
+        return await window.funnel.sync.run();
+      } finally {
+        window._malloc = real;
+      }
+    });
+    assert.equal(r.ok, false);
+    assert.equal(r.error, 'sync.error.too_large', JSON.stringify(r));
+    assert.deepEqual(await snapshot(page), before, 'nothing changed');
+    const ok = await page.evaluate(() => window.funnel.command({ op: 'customer.create', name: 'Still fine' }));
+    assert.equal(ok.ok, true, 'the app still works');
+    assert.deepEqual(page.funnelErrors.filter((e) => !/status of (404|412) /.test(e)), []);
+  } finally {
+    await page.context_.close();
+    await hostile.close();
   }
 });

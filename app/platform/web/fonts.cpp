@@ -118,13 +118,15 @@ EM_JS(void, funnel_fetch_font_js, (const char* face, const char* url), {
     const nameBytes = lengthBytesUTF8(name) + 1;
     const done = function(buf) {
         const np = _malloc(nameBytes);
+        if (!np) { console.warn('Funnel: no memory for font ' + name); return; }
         stringToUTF8(name, np, nameBytes);
         let p = 0;
         let n = 0;
         if (buf) {
             n = buf.byteLength;
             p = _malloc(n);
-            HEAPU8.set(new Uint8Array(buf), p);
+            if (p) HEAPU8.set(new Uint8Array(buf), p);
+            else n = 0;  // no memory for it: arrives as a failed fetch
         }
         Module._funnel_font_arrived(np, p, n);
         _free(np);

@@ -91,8 +91,8 @@ EM_JS(char*, funnel_page_setting_js, (const char* key), {
     const v = (Module.funnelPage && Module.funnelPage[UTF8ToString(key)]) || "";
     const n = lengthBytesUTF8(v) + 1;
     const p = _malloc(n);
-    stringToUTF8(v, p, n);
-    return p;
+    if (p) stringToUTF8(v, p, n);
+    return p;  // 0 when the heap cannot grow: read as ""
 });
 
 EM_JS(void, funnel_first_frame_js, (), {
@@ -135,6 +135,7 @@ EM_JS(void, funnel_watch_hash_js, (), {
         const h = location.hash || '#/board';
         const n = lengthBytesUTF8(h) + 1;
         const p = _malloc(n);
+        if (!p) return;
         stringToUTF8(h, p, n);
         Module._funnel_api_open(p);
         _free(p);
@@ -143,7 +144,7 @@ EM_JS(void, funnel_watch_hash_js, (), {
 
 std::string pageSetting(const char* key) {
     char* p = funnel_page_setting_js(key);
-    std::string s = p;
+    std::string s = p ? p : "";
     std::free(p);
     return s;
 }

@@ -3,6 +3,8 @@
 
 #include <emscripten.h>
 
+#include <algorithm>
+
 namespace funnel::web {
 
 namespace {
@@ -13,6 +15,8 @@ EM_JS(void, funnel_share_install_js, (double maxBytes), {
     const give = function(bytes, code) {
         const n = bytes ? bytes.length : 0;
         const p = Module._malloc(n + 1);
+        // No memory for it: the same answer as a snapshot over the limit (nothing is opened).
+        if (!p) { Module._funnel_snapshot_arrived(0, 0, 1); return; }
         if (n) HEAPU8.set(bytes, p);
         Module._funnel_snapshot_arrived(p, n, code);
         Module._free(p);
@@ -168,7 +172,9 @@ EM_JS(void, funnel_share_leave_js, (), {
 
 void installSnapshotDrop(std::size_t maxBytes) { funnel_share_install_js(static_cast<double>(maxBytes)); }
 bool pageHasSnapshotLink() { return funnel_share_has_link_js() != 0; }
-void readSnapshotLink(std::size_t maxBytes) { funnel_share_read_link_js(static_cast<double>(maxBytes)); }
+void readSnapshotLink(std::size_t maxBytes) {
+    funnel_share_read_link_js(static_cast<double>(std::min(maxBytes, kMaxLinkBytes)));
+}
 
 void downloadSnapshot(const std::string& text, const std::string& date) {
     const std::string name = "funnel-snapshot-" + date + ".funnel.json";

@@ -12,13 +12,17 @@ namespace funnel::web {
 
 // Longest link offered; a bigger board is shared as a file (the dialog says so).
 inline constexpr std::size_t kMaxLinkLength = 1'500'000;
+// Most a link may inflate to. The longest link the app makes carries ~1.1 MB of deflate, which a
+// real snapshot (JSON compresses 5-15 times) inflates to well under 32 MB; a crafted link of
+// ~50 KB could otherwise inflate to the codec's whole document limit (256 MB) in a visitor's tab.
+inline constexpr std::size_t kMaxLinkBytes = std::size_t(32) << 20;
 
 // Listens for files dropped onto the page.
 void installSnapshotDrop(std::size_t maxBytes);
 // True when the page was opened with #/snapshot/<data>.
 bool pageHasSnapshotLink();
 // Decodes the page's #/snapshot/ link (async): inflated bytes, or an error code, arrive at
-// openSnapshotBytes(). Inflating stops past maxBytes.
+// openSnapshotBytes(). Inflating stops past maxBytes or kMaxLinkBytes, whichever is smaller.
 void readSnapshotLink(std::size_t maxBytes);
 // Offers `text` as a download named funnel-snapshot-<date>.funnel.json.
 void downloadSnapshot(const std::string& text, const std::string& date);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 
 #include "core/codec.h"
 #include "platform/web/tab.h"
@@ -15,7 +16,8 @@ namespace funnel::web {
 namespace {
 
 constexpr Time kEditDebounceMs = 3000;  // sync this long after the last local edit
-constexpr int kKeepBackups = 5;
+constexpr int kKeepBackups = 5;                                // refused team files kept on disk
+constexpr std::size_t kBackupBytes = std::size_t(64) << 20;  // and their bytes (the newest is always kept)
 
 // clang-format off
 EM_JS(double, js_sync_now, (), { return Date.now(); });
@@ -27,7 +29,8 @@ EM_JS(void, js_sync_init, (const char* nsPtr), {
   var S = Module.funnelSync || (Module.funnelSync = {});
   S.ns = UTF8ToString(nsPtr);
   S.dir = '/funnel-device/' + S.ns;
-  S.str = function(s) { var n = lengthBytesUTF8(s) + 1; var p = _malloc(n); stringToUTF8(s, p, n); return p; };
+  // 0 when the heap cannot grow: every caller on the C++ side reads a null pointer as "".
+  S.str = function(s) { var n = lengthBytesUTF8(s) + 1; var p = _malloc(n); if (p) stringToUTF8(s, p, n); return p; };
   S.hasIDB = false;
   try { S.hasIDB = typeof indexedDB !== 'undefined' && !!indexedDB; } catch (e) {}
   try { FS.mkdirTree(S.dir); } catch (e) {}
@@ -126,27 +129,67 @@ EM_JS(void, js_sync_unlock, (), {
   if (S.release) { var r = S.release; S.release = null; r(); }
 });
 
-EM_JS(void, js_sync_fetch, (int id, const char* methodPtr, const char* urlPtr, const char* headersPtr, const char* bodyPtr, int timeoutMs), {
+// The body is read as a stream and given up past maxBytes (the codec's document limit): a server
+// (or anyone who can write the team file) must not make the tab buffer gigabytes first.
+EM_JS(void, js_sync_fetch, (int id, const char* methodPtr, const char* urlPtr, const char* headersPtr, const char* bodyPtr, int timeoutMs, double maxBytes), {
   var S = Module.funnelSync;
   var method = UTF8ToString(methodPtr), url = UTF8ToString(urlPtr);
   var headers = JSON.parse(UTF8ToString(headersPtr));
   var init = { method: method, headers: headers, mode: 'cors', credentials: 'omit', cache: 'no-store', redirect: 'error' };
   if (method === 'PUT') init.body = UTF8ToString(bodyPtr);
   var ctrl = typeof AbortController !== 'undefined' ? new AbortController() : null;
-  var timedOut = false;
+  var timedOut = false, answered = false;
   if (ctrl) init.signal = ctrl.signal;
   var timer = setTimeout(function() { timedOut = true; if (ctrl) ctrl.abort(); }, timeoutMs);
-  var answer = function(kind, status, etag, body, error) {
+  // kind: 0 answer, 1 timeout, 2 network error, 3 body over the limit (or no memory for it).
+  var answer = function(kind, status, etag, bytes, error) {
+    if (answered) return;
+    answered = true;
     clearTimeout(timer);
-    var e = S.str(etag), b = S.str(body), x = S.str(error);
-    Module['_funnel_sync_answer'](id, kind, status, e, b, x);
+    var b = 0;
+    if (bytes && bytes.length) {
+      b = _malloc(bytes.length + 1);
+      if (!b) { kind = 3; status = 0; error = 'no memory for a team file of ' + bytes.length + ' bytes'; }
+      else { HEAPU8.set(bytes, b); HEAPU8[b + bytes.length] = 0; }
+    }
+    var e = S.str(etag), x = S.str(error);
+    Module['_funnel_sync_answer'](id, kind, status, e, b, b ? bytes.length : 0, x);
     _free(e); _free(b); _free(x);
+  };
+  var tooLarge = function(status, etag) {
+    answer(3, status, etag, null, 'the team file is larger than ' + maxBytes + ' bytes');
+    if (ctrl) ctrl.abort();
   };
   fetch(url, init).then(function(res) {
     var etag = res.headers.get('ETag') || "";
-    return res.text().then(function(text) { answer(0, res.status, etag, text, ""); });
+    if (Number(res.headers.get('Content-Length') || 0) > maxBytes) return tooLarge(res.status, etag);
+    if (!res.body || !res.body.getReader) {
+      return res.arrayBuffer().then(function(buf) {
+        if (buf.byteLength > maxBytes) return tooLarge(res.status, etag);
+        answer(0, res.status, etag, new Uint8Array(buf), "");
+      });
+    }
+    var reader = res.body.getReader(), chunks = [], total = 0;
+    var next = function() {
+      return reader.read().then(function(step) {
+        if (answered) return;
+        if (!step.done) {
+          total += step.value.length;
+          if (total > maxBytes) { reader.cancel().catch(function() {}); return tooLarge(res.status, etag); }
+          chunks.push(step.value);
+          return next();
+        }
+        var all = new Uint8Array(total), at = 0;
+        chunks.forEach(function(c) { all.set(c, at); at += c.length; });
+        chunks = null;
+        // res.text() dropped a UTF-8 byte order mark; so does this.
+        if (all.length >= 3 && all[0] === 0xef && all[1] === 0xbb && all[2] === 0xbf) all = all.subarray(3);
+        answer(0, res.status, etag, all, "");
+      });
+    };
+    return next();
   }).catch(function(err) {
-    answer(timedOut ? 1 : 2, 0, "", "", (err && err.name ? err.name + ': ' : "") + (err && err.message ? err.message : String(err)));
+    answer(timedOut ? 1 : 2, 0, "", null, (err && err.name ? err.name + ': ' : "") + (err && err.message ? err.message : String(err)));
   });
 });
 
@@ -214,14 +257,15 @@ EMSCRIPTEN_KEEPALIVE void funnel_sync_online(int up) { teamLink().online(up != 0
 EMSCRIPTEN_KEEPALIVE void funnel_sync_locked() { teamLink().locked(); }
 EMSCRIPTEN_KEEPALIVE void funnel_sync_timer() { teamLink().timer(); }
 EMSCRIPTEN_KEEPALIVE void funnel_sync_answer(int id, int kind, int status, const char* etag, const char* body,
-                                             const char* error) {
+                                             int bodyLength, const char* error) {
     TeamSyncResponse r;
     r.kind = kind == 1   ? TeamSyncResponse::Kind::Timeout
              : kind == 2 ? TeamSyncResponse::Kind::NetworkError
+             : kind == 3 ? TeamSyncResponse::Kind::TooLarge
                          : TeamSyncResponse::Kind::Answer;
     r.status = status;
     r.etag = etag ? etag : "";
-    r.body = body ? body : "";
+    if (body && bodyLength > 0) r.body.assign(body, std::size_t(bodyLength));
     r.error = error ? error : "";
     teamLink().answered(id, r);
 }
@@ -244,6 +288,7 @@ void TeamLink::open(const std::string& ns) {
 void TeamLink::settingsLoaded(const std::string& settingsText, const std::string& secretText) {
     const bool first = !loaded_;
     loaded_ = true;
+    if (first) findBackups();
     if (first && configured()) {
         // Set up (window.funnel.sync.setup) before this device's stored settings had arrived:
         // the setup is newer than anything stored, so it stays and is written down.
@@ -398,6 +443,8 @@ std::string TeamLink::setup(const json& o) {
     }
     s.intervalS = clampInterval(number(o, "intervalS", 60));
     s.remember = flag(o, "remember");
+    // Only ever lowers the cap on a sync answer (the codec's document limit): for tests.
+    bodyCap_ = std::size_t(std::max(0.0, number(o, "maxBytes", 0)));
     configure(s, secret, false);
     return "";
 }
@@ -480,7 +527,7 @@ void TeamLink::pump() {
         for (const auto& [k, v] : req->headers) headers[k] = v;
         inFlight_ = true;
         js_sync_fetch(++fetchId_, req->method.c_str(), req->url.c_str(), dumpJson(headers).c_str(),
-                      req->body.c_str(), req->timeoutMs);
+                      req->body.c_str(), req->timeoutMs, double(maxBodyBytes()));
     }
 }
 
@@ -497,12 +544,50 @@ void TeamLink::answered(int id, const TeamSyncResponse& r) {
 void TeamLink::keepBackup(const std::string& text) {
     const std::string name = "rejected-" + formatTime(Time(js_sync_now())) + ".json";
     js_device_put(name.c_str(), text.data(), int(text.size()));
-    backups_.push_back(name);
-    while (int(backups_.size()) > kKeepBackups) {
-        js_device_remove(backups_.front().c_str());
-        backups_.erase(backups_.begin());
-    }
+    backups_.push_back({name, text.size()});
+    pruneBackups();
     js_device_commit(0);
+}
+
+void TeamLink::findBackups() {
+    // Called once the device folder was read from IndexedDB: backups kept before this page was
+    // loaded count against the limits too (they were never pruned across reloads before).
+    std::vector<Backup> found;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/funnel-device/" + ns_, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind("rejected-", 0) != 0) continue;
+        std::error_code sizeError;
+        const auto bytes = entry.file_size(sizeError);
+        found.push_back({name, sizeError ? 0 : std::size_t(bytes)});
+    }
+    // Names carry the UTC time (formatTime): their order is their age.
+    std::sort(found.begin(), found.end(), [](const Backup& a, const Backup& b) { return a.name < b.name; });
+    for (const Backup& b : backups_)  // kept in this page but not committed yet
+        if (std::none_of(found.begin(), found.end(), [&](const Backup& f) { return f.name == b.name; }))
+            found.push_back(b);
+    backups_ = std::move(found);
+    if (pruneBackups()) js_device_commit(0);
+}
+
+bool TeamLink::pruneBackups() {
+    // The newest is always kept; older ones while there are at most kKeepBackups and they hold
+    // at most kBackupBytes together.
+    std::size_t keep = 0, bytes = 0;
+    for (auto it = backups_.rbegin(); it != backups_.rend(); ++it) {
+        if (keep > 0 && (int(keep) >= kKeepBackups || bytes + it->bytes > kBackupBytes)) break;
+        ++keep;
+        bytes += it->bytes;
+    }
+    const std::size_t drop = backups_.size() - keep;
+    for (std::size_t i = 0; i < drop; ++i) js_device_remove(backups_[i].name.c_str());
+    backups_.erase(backups_.begin(), backups_.begin() + std::ptrdiff_t(drop));
+    return drop > 0;
+}
+
+std::size_t TeamLink::maxBodyBytes() const {
+    const std::size_t limit = options().limits.maxBytes;
+    return bodyCap_ > 0 ? std::min(bodyCap_, limit) : limit;
 }
 
 void TeamLink::finish() {
@@ -541,7 +626,7 @@ void TeamLink::reportDone(bool ran) {
                   {"out", st.changesOut},
                   {"error", st.outcome == TeamSyncOutcome::Synced ? std::string() : st.errorKey},
                   {"detail", st.errorDetail}};
-        if (!backups_.empty() && st.outcome == TeamSyncOutcome::BadRemote) result["backup"] = backups_.back();
+        if (!backups_.empty() && st.outcome == TeamSyncOutcome::BadRemote) result["backup"] = backups_.back().name;
     }
     // A sync that did not run answers every waiter; one that ran answers those it covers.
     js_sync_done(double(ran ? syncNumber_ : syncNumber_ + 1), dumpJson(result).c_str());
@@ -597,7 +682,7 @@ ui::SyncStatus TeamLink::status(const Workspace& ws) {
     s.errorDetail = st.errorDetail;
     s.retryAt = st.retryAt;
     if (!backups_.empty() && st.outcome == TeamSyncOutcome::BadRemote)
-        s.errorDetail += (s.errorDetail.empty() ? "" : " — ") + std::string("backup: ") + backups_.back();
+        s.errorDetail += (s.errorDetail.empty() ? "" : " — ") + std::string("backup: ") + backups_.back().name;
     using State = ui::SyncStatus::State;
     if (missingSecret() && !running_) {
         s.state = State::Error;
@@ -629,7 +714,7 @@ json TeamLink::statusJson(const Workspace& ws) {
                              {"current", c.current},
                              {"currentStamp", c.currentStamp}});
     json backups = json::array();
-    for (const std::string& b : backups_) backups.push_back(b);
+    for (const Backup& b : backups_) backups.push_back(b.name);
     return json{{"configured", configured()},
                 {"url", s.settings.url},
                 {"auth", authName(s.settings.auth)},

@@ -66,6 +66,10 @@ private:
     void finish();
     void reportDone(bool ran);
     void keepBackup(const std::string& text);
+    // Reads the backups on disk (after a reload too) and removes all but the newest few.
+    void findBackups();
+    bool pruneBackups();  // true when it removed some
+    std::size_t maxBodyBytes() const;
     void schedule(Time at);
     void saveSettings();
     TeamSyncOptions options() const;
@@ -91,7 +95,12 @@ private:
     Time scheduledAt_ = 0;
     Time lastSyncedAt_ = 0;        // remembered in the device folder
     int syncNumber_ = 0;           // syncs started in this page
-    std::vector<std::string> backups_;
+    struct Backup {
+        std::string name;
+        std::size_t bytes = 0;
+    };
+    std::vector<Backup> backups_;  // rejected-*.json in the device folder, oldest first
+    std::size_t bodyCap_ = 0;      // setup({maxBytes}): a lower cap on a sync answer (tests)
     std::string backupNote_;
 
     std::uint64_t conflictsRevision_ = ~0ull;

@@ -44,6 +44,7 @@ EM_JS(void, funnel_agent_install_js, (), {
         if (!text) return;
         const n = lengthBytesUTF8(text) + 1;
         const p = _malloc(n);
+        if (!p) { console.warn('Funnel: no memory for typed text'); return; }
         stringToUTF8(text, p, n);
         Module[fn](p);
         _free(p);
@@ -136,9 +137,11 @@ EM_JS(void, funnel_agent_finish_js, (), {
         if (text) {
             const n = lengthBytesUTF8(text) + 1;
             const p = _malloc(n);
-            stringToUTF8(text, p, n);
-            Module._funnel_agent_text(p);
-            _free(p);
+            if (p) {
+                stringToUTF8(text, p, n);
+                Module._funnel_agent_text(p);
+                _free(p);
+            }
         }
         agent.ta.value = "";
     }
