@@ -38,6 +38,7 @@ constexpr StatusFilter kStatuses[] = {StatusFilter::Active, StatusFilter::Open, 
 bool dealMatches(const Document& doc, const Deal& deal, const BoardFilter& f) {
     if (deal.deleted || !statusPasses(deal.status, f.status)) return false;
     if (!f.owner.empty() && deal.owner != f.owner) return false;
+    if (!f.deals.empty() && !std::binary_search(f.deals.begin(), f.deals.end(), deal.id)) return false;
     if (!f.label.empty() && std::find(deal.labels.begin(), deal.labels.end(), f.label) == deal.labels.end())
         return false;
     const Customer* customer =
@@ -79,6 +80,7 @@ json encodeFilter(const BoardFilter& f) {
     if (f.source >= 0) j["source"] = toString(static_cast<LeadSource>(f.source));
     j["status"] = toString(f.status);
     if (!f.search.empty()) j["search"] = f.search;
+    if (!f.deals.empty()) j["deals"] = f.deals;
     return j;
 }
 
@@ -123,6 +125,19 @@ bool decodeFilter(const json& j, BoardFilter& f, std::string& error) {
                 return false;
             }
             f.source = static_cast<int>(src);
+        } else if (k == "deals") {
+            if (!v.is_array()) {
+                error = "filter.deals: expected an array of deal ids";
+                return false;
+            }
+            for (const json& id : v) {
+                if (!id.is_string()) {
+                    error = "filter.deals: expected an array of deal ids";
+                    return false;
+                }
+                f.deals.push_back(id.get<std::string>());
+            }
+            std::sort(f.deals.begin(), f.deals.end());
         } else if (k == "status") {
             if (!text(s)) return false;
             auto it = std::find_if(std::begin(kStatuses), std::end(kStatuses),

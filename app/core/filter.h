@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/model.h"
 
@@ -18,6 +19,7 @@ struct BoardFilter {
     int source = -1;    // -1 = any, else LeadSource index
     StatusFilter status = StatusFilter::Active;
     std::string search;  // matches deal title, customer and contact names (any language)
+    std::vector<Id> deals;  // sorted; when not empty only these deals pass (a report's drill-down)
     bool operator==(const BoardFilter&) const = default;
 };
 

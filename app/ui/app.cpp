@@ -12,13 +12,17 @@
 #include "core/demo.h"
 #include "ui/board.h"
 #include "ui/composition.h"
+#include "ui/reports.h"
 #include "ui/screens.h"
 #include "ui/theme.h"
 #include "ui/view.h"
 
 namespace funnel::ui {
 
-App::App(Workspace& workspace) : ws_(workspace), screens_(std::make_unique<Screens>()) { applyTheme(dark_); }
+App::App(Workspace& workspace)
+    : ws_(workspace), screens_(std::make_unique<Screens>()), reports_(std::make_unique<Reports>()) {
+    applyTheme(dark_);
+}
 
 App::~App() = default;
 
@@ -78,12 +82,20 @@ void App::draw() {
     ImGui::BeginChild("##screen", ImVec2(0, -statusH), ImGuiChildFlags_None, ImGuiWindowFlags_NoBackground);
     if (route_.rfind("#/customer", 0) == 0) screens_->customers(ctx, routeId("#/customer/"));
     else if (route_ == "#/today") screens_->today(ctx);
+    else if (route_.rfind("#/reports", 0) == 0)
+        reports_->draw(ctx, ws_.revision(), route_);
     else if (route_.rfind("#/settings", 0) == 0) screens_->settings(ctx);
     else {
         screens_->board.draw(ctx, ws_.revision());
         if (std::string id = routeId("#/deal/"); !id.empty()) screens_->dealPanel(ctx, id, screens_->board);
     }
     ImGui::EndChild();
+    if (auto drill = reports_->takeDrill())
+        screens_->board.showReportDeals(drill->pipelineId, std::move(drill->deals), drill->caption);
+    if (auto file = reports_->takeDownload()) {
+        const bool screenshot = file->bytes.empty();
+        requestDownload(std::move(*file), screenshot);
+    }
     drawStatusLine(ctx);
     drawHelp(ctx);
     drawShare(ctx);
@@ -201,8 +213,11 @@ void App::drawShare(ViewContext& ctx) {
     ImGui::PushStyleColor(ImGuiCol_Button, ctx.palette.accent);
     ImGui::PushStyleColor(ImGuiCol_Text, ctx.palette.accentText);
     if (ImGui::Button((std::string(ctx.t("share.download")) + "###share-download").c_str())) {
-        pageRequest_ = PageRequest::DownloadSnapshot;
-        pageRequestText_ = snapshotText();
+        requestDownload(
+            {"funnel-snapshot-" + formatDate(dateFromTime(now_, utcOffsetMinutes_)) + ".funnel.json",
+             "application/json",
+             snapshotText(),
+             {}});
         shareState_ = ShareState::Downloaded;
     }
     ImGui::PopStyleColor(2);
@@ -259,6 +274,7 @@ void App::drawTopBar(ViewContext& ctx) {
     static const Nav kNav[] = {{"nav.board", "#/board", "nav:board"},
                                {"nav.customers", "#/customers", "nav:customers"},
                                {"nav.today", "#/today", "nav:today"},
+                               {"nav.reports", "#/reports", "nav:reports"},
                                {"nav.settings", "#/settings", "nav:settings"}};
     for (const Nav& n : kNav) {
         bool here = route_.rfind(n.route, 0) == 0 || (n.route == std::string("#/board") && route_.rfind("#/deal/", 0) == 0) ||

@@ -48,6 +48,7 @@ struct SaveStatus {
 
 struct ViewContext;
 struct Screens;
+class Reports;
 
 class App {
 public:
@@ -77,14 +78,33 @@ public:
     // A demo (?demo): a banner says so and offers to reset the sample or start one's own funnel.
     void setDemo(bool demo) { demo_ = demo; }
     // What the views asked of the page that the app cannot do itself; read once per frame.
-    // DownloadSnapshot / CopySnapshotLink carry the snapshot's text in pageRequestText().
+    // CopySnapshotLink carries the snapshot's text in pageRequestText(); DownloadFile offers
+    // pageRequestFile() as a download (a shared snapshot, a report's CSV); DownloadScreenshot
+    // asks for a PNG of the canvas region pageRequestFile().region, named pageRequestFile().name.
     enum class PageRequest {
-        None, LeaveDemo,
-        DownloadSnapshot, CopySnapshotLink, OpenSnapshotFile,  // the Share dialog
-        SaveSnapshotCopy, CloseSnapshot                        // the read-only snapshot's banner
+        None,
+        LeaveDemo,
+        DownloadFile,
+        DownloadScreenshot,
+        CopySnapshotLink,
+        OpenSnapshotFile,  // the Share dialog
+        SaveSnapshotCopy,
+        CloseSnapshot  // the read-only snapshot's banner
+    };
+    struct FileDownload {
+        std::string name;   // file name offered, e.g. "funnel-snapshot-2026-05-20.funnel.json"
+        std::string mime;   // e.g. "application/json", "text/csv;charset=utf-8"
+        std::string bytes;  // the file's content
+        Rect region;        // DownloadScreenshot: the part of the screen (display coordinates)
     };
     PageRequest takePageRequest() { return std::exchange(pageRequest_, PageRequest::None); }
     const std::string& pageRequestText() const { return pageRequestText_; }
+    const FileDownload& pageRequestFile() const { return pageRequestFile_; }
+    // A view asks for a download (a file, or a screenshot when `bytes` is empty and region set).
+    void requestDownload(FileDownload f, bool screenshot = false) {
+        pageRequestFile_ = std::move(f);
+        pageRequest_ = screenshot ? PageRequest::DownloadScreenshot : PageRequest::DownloadFile;
+    }
 
     // [SECTION] Shared snapshots (core/snapshot.h)
     // Viewing a snapshot: a banner says who shared it and when; the platform also makes the
@@ -104,7 +124,8 @@ public:
     const std::string& notice() const { return notice_; }
 
     // Routes: "#/board", "#/board/<pipelineId>", "#/deal/<id>", "#/customers", "#/customer/<id>",
-    // "#/today", "#/settings", "#/settings/sync" (scrolled to Team sync). Unknown routes open the board.
+    // "#/today", "#/reports[?period=…&owner=…&pipeline=…]" (docs/REPORTS.md), "#/settings",
+    // "#/settings/sync" (scrolled to Team sync). Unknown routes open the board.
     void open(const std::string& route);
     const std::string& route() const { return route_; }
 
@@ -116,6 +137,7 @@ public:
     const std::string& lastError() const { return lastError_; }
 
     const ItemRects& itemRects() const { return rects_; }
+    Reports& reports() { return *reports_; }  // the Reports screen (tests)
     // True while something animates (drag in flight, toast fading): keep drawing frames.
     bool animating() const { return animating_; }
 
@@ -134,6 +156,7 @@ private:
 
     Workspace& ws_;
     std::unique_ptr<Screens> screens_;
+    std::unique_ptr<Reports> reports_;
     std::string lang_ = "en";
     std::string route_ = "#/board";
     bool dark_ = false;
@@ -148,6 +171,7 @@ private:
     bool demo_ = false;
     PageRequest pageRequest_ = PageRequest::None;
     std::string pageRequestText_;
+    FileDownload pageRequestFile_;
     std::optional<SnapshotInfo> snapshot_;
     ShareState shareState_ = ShareState::Idle;
     bool shareOpen_ = false;

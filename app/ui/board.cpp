@@ -122,6 +122,16 @@ void Board::rebuild(const ViewContext& ctx) {
 
 // [SECTION] Toolbar: pipeline, search, filters, sort
 
+void Board::showReportDeals(const Id& pipelineId, std::vector<Id> deals, std::string caption) {
+    pipelineId_ = pipelineId;
+    filter_ = BoardFilter{};
+    filter_.status = StatusFilter::All;
+    std::sort(deals.begin(), deals.end());
+    filter_.deals = std::move(deals);
+    searchBuf_.clear();
+    reportCaption_ = std::move(caption);
+}
+
 void Board::drawToolbar(ViewContext& ctx) {
     const Document& doc = ctx.doc;
     if (pipelineId_.empty() || !doc.findPipeline(pipelineId_)) {
@@ -140,6 +150,22 @@ void Board::drawToolbar(ViewContext& ctx) {
             ImGui::EndCombo();
         }
         ctx.record("field:pipeline");
+        ImGui::SameLine();
+    }
+
+    if (!filter_.deals.empty()) {  // the deals behind a report's figure: say so, offer the whole board
+        char chip[320];
+        std::snprintf(chip, sizeof chip, ctx.t("reports.drill"), reportCaption_.c_str(),
+                      static_cast<int>(filter_.deals.size()));
+        ImGui::PushStyleColor(ImGuiCol_Button, ctx.palette.cardSelected);
+        if (ImGui::Button((std::string(chip) + "  ×###report-drill").c_str())) {
+            filter_ = BoardFilter{};
+            reportCaption_.clear();
+        }
+        ImGui::PopStyleColor();
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", ctx.t("reports.drill_clear"));
+        ctx.record("button:report-drill");
+        ctx.record(std::string("board:drill=") + chip);
         ImGui::SameLine();
     }
 

@@ -24,6 +24,9 @@ public:
         filter_ = filter;
         searchBuf_ = filter.search;
     }
+    // Shows exactly `deals` (the ones behind a report figure) of `pipelineId`, whatever their
+    // status; a chip in the toolbar names them (`caption`) and goes back to the whole board.
+    void showReportDeals(const Id& pipelineId, std::vector<Id> deals, std::string caption);
     SortOrder& sort() { return sort_; }
     const Id& selectedDeal() const { return selected_; }
     // Asks for a dialog on a deal (from the deal panel too): "lose" or "suspend".
@@ -71,6 +74,7 @@ private:
     std::vector<std::string> quickAdd_;   // per column
     std::string searchBuf_;
     bool focusSearch_ = false;
+    std::string reportCaption_;  // what filter_.deals are (a report's figure)
 };
 
 }  // namespace funnel::ui

@@ -16,6 +16,7 @@
 #include <misc/cpp/imgui_stdlib.h>
 
 #include "core/metrics.h"
+#include "ui/reports.h"
 #include "ui/theme.h"
 #include "ui/widgets.h"
 
@@ -1059,6 +1060,7 @@ void Screens::settings(ViewContext& ctx) {
 
     settingsTeam(ctx);
     settingsRates(ctx);
+    settingsTargets(ctx);
 
     sectionHeader(ctx, "settings.cadence");
     static const char* kGrades[] = {"A", "B", "C", "D"};

@@ -55,8 +55,10 @@ TEST_CASE("Share → Download file hands the page the snapshot of the filtered b
     ui.frames(2);
     REQUIRE(ui.has("dialog:share"));
     ui.click("button:share-download");
-    REQUIRE(ui.app().takePageRequest() == ui::App::PageRequest::DownloadSnapshot);
-    OpenedSnapshot o = openSnapshot(ui.app().pageRequestText());
+    REQUIRE(ui.app().takePageRequest() == ui::App::PageRequest::DownloadFile);
+    CHECK(ui.app().pageRequestFile().name == "funnel-snapshot-2025-11-28.funnel.json");
+    CHECK(ui.app().pageRequestFile().mime == "application/json");
+    OpenedSnapshot o = openSnapshot(ui.app().pageRequestFile().bytes);
     REQUIRE_MESSAGE(o.error == SnapshotError::None, o.detail);
     std::vector<Id> shared;
     for (const Deal& d : o.document.deals) shared.push_back(d.id);

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/demo.h"
+#include "core/filter.h"
 #include "core/report.h"
 
 using namespace funnel;
@@ -481,4 +482,26 @@ TEST_CASE("report: on the demo document every id list matches its count") {
         }
         CHECK(sum == doctest::Approx(year.targets.rows[i].achieved));
     }
+}
+
+TEST_CASE("board filter: only the deals behind a report figure") {
+    const Document doc = sample();
+    BoardFilter f;
+    f.status = StatusFilter::All;
+    f.deals = {"a2", "a5"};  // sorted
+    std::vector<Id> passing;
+    for (const Deal& d : doc.deals)
+        if (dealMatches(doc, d, f)) passing.push_back(d.id);
+    CHECK(passing == std::vector<Id>{"a2", "a5"});
+    // In the snapshot header and back (sorted again on the way in).
+    json j = encodeFilter(f);
+    CHECK(j["deals"] == json::array({"a2", "a5"}));
+    j["deals"] = json::array({"a5", "a2"});
+    BoardFilter back;
+    std::string error;
+    REQUIRE(decodeFilter(j, back, error));
+    CHECK(back == f);
+    j["deals"] = json::array({"a5", 7});
+    CHECK_FALSE(decodeFilter(j, back, error));
+    CHECK(error == "filter.deals: expected an array of deal ids");
 }

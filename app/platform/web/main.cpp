@@ -189,6 +189,8 @@ std::string pageTitle() {
         screen = ui::tr("nav.customers", lang);
     } else if (route.rfind("#/today", 0) == 0) {
         screen = ui::tr("nav.today", lang);
+    } else if (route.rfind("#/reports", 0) == 0) {
+        screen = ui::tr("nav.reports", lang);
     } else if (route.rfind("#/settings", 0) == 0) {
         screen = ui::tr("nav.settings", lang);
     } else {
@@ -418,7 +420,17 @@ void pageRequest(ui::App::PageRequest r, Time now) {
     switch (r) {
         case R::None: break;
         case R::LeaveDemo: funnel_leave_demo_js(); break;
-        case R::DownloadSnapshot: downloadSnapshot(t.app.pageRequestText(), formatDate(dateFromTime(now, utcOffsetMinutes()))); break;
+        case R::DownloadFile: {
+            const ui::App::FileDownload& f = t.app.pageRequestFile();
+            downloadFile(f.name, f.mime, f.bytes);
+            break;
+        }
+        case R::DownloadScreenshot: {
+            // Now, in the frame that drew it: the canvas still holds the picture.
+            const ui::App::FileDownload& f = t.app.pageRequestFile();
+            downloadScreenshot(f.name, f.region.x, f.region.y, f.region.w, f.region.h);
+            break;
+        }
         case R::CopySnapshotLink: copySnapshotLink(t.app.pageRequestText()); break;
         case R::OpenSnapshotFile: pickSnapshotFile(); break;
         case R::SaveSnapshotCopy: saveSnapshotCopy(); break;

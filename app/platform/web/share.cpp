@@ -105,15 +105,48 @@ EM_JS(void, funnel_share_read_link_js, (double maxBytes), {
     })();
 });
 
-EM_JS(void, funnel_share_download_js, (const char* text, const char* name), {
-    const blob = new Blob([UTF8ToString(text)], { type: "application/json" });
+// The bytes are copied out of the heap as they are (a CSV's BOM included); window.funnelLastDownload
+// keeps {name, mime, size} of the last one for tests.
+EM_JS(void, funnel_download_js, (const char* bytes, double size, const char* mime, const char* name), {
+    const data = HEAPU8.slice(bytes, bytes + size);
+    const fileName = UTF8ToString(name);
+    const type = UTF8ToString(mime);
+    const blob = new Blob([data], { type: type });
+    window.funnelLastDownload = { name: fileName, mime: type, size: size };
     const a = document.createElement("a");
     a.href = URL.createObjectURL(blob);
-    a.download = UTF8ToString(name);
+    a.download = fileName;
     a.style.display = "none";
     document.body.appendChild(a);
     a.click();
     setTimeout(function() { URL.revokeObjectURL(a.href); a.remove(); }, 30000);
+});
+
+// Called right after the frame was drawn, before the browser presents it: the WebGL canvas still
+// holds the picture, so it can be copied into a 2D canvas and encoded.
+EM_JS(void, funnel_screenshot_js, (const char* name, double x, double y, double w, double h), {
+    const canvas = document.getElementById("canvas") || document.querySelector("canvas");
+    const fileName = UTF8ToString(name);
+    if (!canvas) return;
+    const scale = canvas.width / Math.max(1, canvas.clientWidth || canvas.width);
+    const sx = Math.max(0, Math.round(x * scale)), sy = Math.max(0, Math.round(y * scale));
+    const sw = Math.max(1, Math.min(canvas.width - sx, Math.round(w * scale)));
+    const sh = Math.max(1, Math.min(canvas.height - sy, Math.round(h * scale)));
+    const out = document.createElement("canvas");
+    out.width = sw;
+    out.height = sh;
+    out.getContext("2d").drawImage(canvas, sx, sy, sw, sh, 0, 0, sw, sh);
+    out.toBlob(function(blob) {
+        if (!blob) return;
+        window.funnelLastDownload = { name: fileName, mime: "image/png", size: blob.size, width: sw, height: sh };
+        const a = document.createElement("a");
+        a.href = URL.createObjectURL(blob);
+        a.download = fileName;
+        a.style.display = "none";
+        document.body.appendChild(a);
+        a.click();
+        setTimeout(function() { URL.revokeObjectURL(a.href); a.remove(); }, 30000);
+    }, "image/png");
 });
 
 EM_JS(void, funnel_share_link_js, (const char* text, double maxLength), {
@@ -170,9 +203,12 @@ void installSnapshotDrop(std::size_t maxBytes) { funnel_share_install_js(static_
 bool pageHasSnapshotLink() { return funnel_share_has_link_js() != 0; }
 void readSnapshotLink(std::size_t maxBytes) { funnel_share_read_link_js(static_cast<double>(maxBytes)); }
 
-void downloadSnapshot(const std::string& text, const std::string& date) {
-    const std::string name = "funnel-snapshot-" + date + ".funnel.json";
-    funnel_share_download_js(text.c_str(), name.c_str());
+void downloadFile(const std::string& name, const std::string& mime, const std::string& bytes) {
+    funnel_download_js(bytes.data(), static_cast<double>(bytes.size()), mime.c_str(), name.c_str());
+}
+
+void downloadScreenshot(const std::string& name, float x, float y, float w, float h) {
+    funnel_screenshot_js(name.c_str(), x, y, w, h);
 }
 
 void copySnapshotLink(const std::string& text) { funnel_share_link_js(text.c_str(), static_cast<double>(kMaxLinkLength)); }

@@ -20,8 +20,10 @@ bool pageHasSnapshotLink();
 // Decodes the page's #/snapshot/ link (async): inflated bytes, or an error code, arrive at
 // openSnapshotBytes(). Inflating stops past maxBytes.
 void readSnapshotLink(std::size_t maxBytes);
-// Offers `text` as a download named funnel-snapshot-<date>.funnel.json.
-void downloadSnapshot(const std::string& text, const std::string& date);
+// Offers `bytes` as a download named `name` of type `mime` (a snapshot, a report's CSV, …).
+void downloadFile(const std::string& name, const std::string& mime, const std::string& bytes);
+// Offers the canvas region (x, y, w, h in CSS pixels, as drawn in this frame) as a PNG download.
+void downloadScreenshot(const std::string& name, float x, float y, float w, float h);
 // Makes the link (async) and puts it on the clipboard; the outcome (a ui::App::ShareState)
 // arrives at shareLinkDone(). window.funnelShareLink keeps the last link made.
 void copySnapshotLink(const std::string& text);
