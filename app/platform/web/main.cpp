@@ -414,7 +414,7 @@ void startStorage() {
 // [SECTION] Shared snapshots (share.h, core/snapshot.h)
 void saveSnapshotCopy();
 
-void pageRequest(ui::App::PageRequest r, Time now) {
+void pageRequest(ui::App::PageRequest r, Time /*now*/) {
     Tab& t = tab();
     using R = ui::App::PageRequest;
     switch (r) {
