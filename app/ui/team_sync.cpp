@@ -5,6 +5,7 @@
 // [SECTION] Words: relative times, who wrote a version, record and field names, values
 // [SECTION] Indicator
 // [SECTION] Settings form
+// [SECTION] Shared folder form
 // [SECTION] Conflicts panel
 #include "ui/team_sync.h"
 
@@ -316,6 +317,24 @@ void TeamSyncView::form(ViewContext& ctx) {
     const SyncStatus& s = ctx.sync;
     using Auth = SyncSettings::Auth;
 
+    // Where the team file is: a server, or a shared folder (docs/SYNC.md §8).
+    label(ctx, "folder.where");
+    using Where = SyncSettings::Where;
+    if (ImGui::RadioButton((std::string(ctx.t("folder.where.server")) + "###sync-where-server").c_str(),
+                           draft_.where == Where::Server))
+        draft_.where = Where::Server;
+    ctx.record(ctx.t("folder.where.server"), "field:sync.where.server");
+    ImGui::SameLine();
+    if (ImGui::RadioButton((std::string(ctx.t("folder.where.folder")) + "###sync-where-folder").c_str(),
+                           draft_.where == Where::Folder))
+        draft_.where = Where::Folder;
+    ctx.record(ctx.t("folder.where.folder"), "field:sync.where.folder");
+    if (draft_.where == Where::Folder) {
+        folderForm(ctx);
+        statusLines(ctx);
+        return;
+    }
+
     label(ctx, "sync.url");
     ImGui::InputTextWithHint("##sync.url", "https://…/team.json", &draft_.url);
     ctx.record("field:sync.url");
@@ -387,6 +406,7 @@ void TeamSyncView::form(ViewContext& ctx) {
         SyncRequest r;
         r.kind = SyncRequest::Kind::Configure;
         r.settings = draft_;
+        r.settings.folder.clear();
         if (draft_.auth == Auth::None) r.settings.remember = false;
         if (draft_.auth != Auth::Basic) r.settings.user.clear();
         r.secret = secret_;
@@ -434,7 +454,13 @@ void TeamSyncView::form(ViewContext& ctx) {
         ctx.record("sync:form-error");
     }
 
-    // What the last sync did, and the error in plain words with its detail.
+    statusLines(ctx);
+}
+
+// What the last sync did, and the error in plain words with its detail.
+void TeamSyncView::statusLines(ViewContext& ctx) {
+    const SyncStatus& s = ctx.sync;
+    const Palette& pal = ctx.palette;
     if (s.configured()) {
         ImGui::Spacing();
         if (s.state == State::Syncing) {
@@ -455,6 +481,117 @@ void TeamSyncView::form(ViewContext& ctx) {
             ctx.record("sync:detail");
         }
         if (s.pendingOut) ImGui::TextDisabled("%s", ctx.t("sync.pending_long"));
+    }
+}
+
+// [SECTION] Shared folder form
+
+void TeamSyncView::folderForm(ViewContext& ctx) {
+    const SyncStatus& s = ctx.sync;
+    const Palette& pal = ctx.palette;
+    auto wrapped = [](const char* text) {
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextDisabled("%s", text);
+        ImGui::PopTextWrapPos();
+    };
+    if (!s.folderSupported) {
+        // Firefox, Safari, phones: no File System Access API. Say so, offer the server.
+        ImGui::PushStyleColor(ImGuiCol_Text, pal.overdue);
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextUnformatted(ctx.t("folder.unsupported"));
+        ImGui::PopTextWrapPos();
+        ImGui::PopStyleColor();
+        ctx.record("sync:folder-unsupported");
+        if (ImGui::Button((std::string(ctx.t("folder.use_server")) + "###sync-use-server").c_str()))
+            draft_.where = SyncSettings::Where::Server;
+        ctx.record(ctx.t("folder.use_server"), "button:sync.folder.use_server");
+        return;
+    }
+    wrapped(ctx.t("folder.intro"));
+    label(ctx, "folder.folder");
+    ImGui::TextUnformatted(s.pickedFolder.empty() ? ctx.t("folder.none") : s.pickedFolder.c_str());
+    ctx.record("sync:folder-name");
+    ImGui::SameLine();
+    if (ImGui::Button((std::string(ctx.t(s.pickedFolder.empty() ? "folder.choose" : "folder.change")) +
+                       "###sync-folder-choose")
+                          .c_str()))
+        ctx.syncRequests.push_back(SyncRequest{SyncRequest::Kind::PickFolder, {}, {}, false, {}, {}, {}});
+    ctx.record(ctx.t("folder.choose"), "button:sync.folder.choose");
+    if (!s.pickedFolder.empty() && s.folderNeedsPermission) {
+        ImGui::PushStyleColor(ImGuiCol_Text, pal.overdue);
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextUnformatted(ctx.t("folder.permission_explained"));
+        ImGui::PopTextWrapPos();
+        ImGui::PopStyleColor();
+        ImGui::PushStyleColor(ImGuiCol_Button, pal.accent);
+        ImGui::PushStyleColor(ImGuiCol_ButtonHovered, pal.accent);
+        ImGui::PushStyleColor(ImGuiCol_Text, pal.accentText);
+        if (ImGui::Button((std::string(ctx.t("folder.allow")) + "###sync-folder-allow").c_str()))
+            ctx.syncRequests.push_back(SyncRequest{SyncRequest::Kind::GrantFolder, {}, {}, false, {}, {}, {}});
+        ImGui::PopStyleColor(3);
+        ctx.record(ctx.t("folder.allow"), "button:sync.folder.allow");
+    }
+
+    label(ctx, "sync.interval");
+    if (ImGui::BeginCombo("##sync.interval", intervalText(ctx, draft_.intervalS).c_str())) {
+        for (int secs : kSyncIntervals) {
+            if (ImGui::Selectable(intervalText(ctx, secs).c_str(), draft_.intervalS == secs)) draft_.intervalS = secs;
+            ctx.record("interval:" + std::to_string(secs));
+        }
+        ImGui::EndCombo();
+    }
+    ctx.record("field:sync.interval");
+
+    auto submit = [&] {
+        formError_.clear();
+        if (s.pickedFolder.empty()) {
+            formError_ = "folder.error.none";
+            return;
+        }
+        SyncRequest r;
+        r.kind = SyncRequest::Kind::Configure;
+        r.settings = SyncSettings{};
+        r.settings.where = SyncSettings::Where::Folder;
+        r.settings.folder = s.pickedFolder;
+        r.settings.intervalS = draft_.intervalS;
+        ctx.syncRequests.push_back(std::move(r));
+    };
+    ImGui::Spacing();
+    const bool configuredHere = s.configured() && s.settings.where == SyncSettings::Where::Folder;
+    if (!configuredHere) {
+        ImGui::PushStyleColor(ImGuiCol_Button, pal.accent);
+        ImGui::PushStyleColor(ImGuiCol_Text, pal.accentText);
+        if (ImGui::Button((std::string(ctx.t("sync.start")) + "###sync-start").c_str())) submit();
+        ImGui::PopStyleColor(2);
+        ctx.record(ctx.t("sync.start"), "button:sync.start");
+    } else {
+        ImGui::BeginDisabled(draft_.intervalS == s.settings.intervalS && s.settings.folder == s.pickedFolder);
+        if (ImGui::Button((std::string(ctx.t("sync.save")) + "###sync-save").c_str())) submit();
+        ImGui::EndDisabled();
+        ctx.record(ctx.t("sync.save"), "button:sync.save");
+        ImGui::SameLine();
+        ImGui::BeginDisabled(s.state == State::Syncing);
+        ImGui::PushStyleColor(ImGuiCol_Button, pal.accent);
+        ImGui::PushStyleColor(ImGuiCol_Text, pal.accentText);
+        if (ImGui::Button((std::string(ctx.t("sync.now")) + "###sync-now").c_str()))
+            ctx.syncRequests.push_back(SyncRequest{SyncRequest::Kind::SyncNow, {}, {}, false, {}, {}, {}});
+        ImGui::PopStyleColor(2);
+        ImGui::EndDisabled();
+        ctx.record(ctx.t("sync.now"), "button:sync.now");
+        ImGui::SameLine();
+        if (ImGui::Button((std::string(ctx.t("sync.stop")) + "###sync-stop").c_str())) {
+            ctx.syncRequests.push_back(SyncRequest{SyncRequest::Kind::Stop, {}, {}, false, {}, {}, {}});
+            formError_.clear();
+        }
+        ctx.record(ctx.t("sync.stop"), "button:sync.stop");
+    }
+    if (!formError_.empty()) {
+        ImGui::PushStyleColor(ImGuiCol_Text, pal.overdue);
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextUnformatted(ctx.t(formError_));
+        ImGui::PopTextWrapPos();
+        ImGui::PopStyleColor();
+        ctx.record("sync:form-error");
     }
 }
 

@@ -18,6 +18,11 @@ struct ViewContext;
 // Device-local sync settings: never written into the shared document.
 struct SyncSettings {
     enum class Auth { None, Basic, Bearer };
+    // Where the team file is: at a URL (a server), or in a shared folder the user picked
+    // (docs/SYNC.md §8; the browser keeps the folder's handle, device-local).
+    enum class Where { Server, Folder };
+    Where where = Where::Server;
+    std::string folder;            // Folder: the picked folder's name (for display)
     std::string url;               // the team file, http(s)://…
     Auth auth = Auth::None;
     std::string user;              // Basic only
@@ -43,12 +48,20 @@ struct SyncStatus {
     std::string errorKey;          // strings.cpp key of the last error ("" = none)
     std::string errorDetail;       // technical detail (HTTP status, path in the file), shown small
     std::vector<ConflictChoice> conflicts;  // open conflicts (merge.h conflictChoices)
+    // A shared folder (docs/SYNC.md §8): whether this browser can open folders at all (the File
+    // System Access API), the folder picked on this device ("" = none yet), and whether the
+    // browser wants the user's permission again before Funnel may read and write it.
+    bool folderSupported = false;
+    std::string pickedFolder;
+    bool folderNeedsPermission = false;
 
     bool configured() const { return state != State::Off; }
 };
 
 struct SyncRequest {
-    enum class Kind { Configure, SyncNow, Stop, Resolve };
+    // PickFolder: open the browser's folder picker; GrantFolder: ask for the folder's permission
+    // again (both need the click that asked for them).
+    enum class Kind { Configure, SyncNow, Stop, Resolve, PickFolder, GrantFolder };
     Kind kind = Kind::SyncNow;
     // Configure
     SyncSettings settings;
@@ -77,6 +90,8 @@ public:
 
 private:
     void form(ViewContext& ctx);
+    void folderForm(ViewContext& ctx);
+    void statusLines(ViewContext& ctx);
     void conflicts(ViewContext& ctx);
 
     bool formLoaded_ = false;      // the form holds the status's settings

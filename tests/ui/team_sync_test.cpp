@@ -303,3 +303,64 @@ TEST_CASE("every error key the sync engine and the browser link report has a tex
             CHECK(std::string(ui::tr(key, lang)) != key);
         }
 }
+
+TEST_CASE("a shared folder: pick, start, permission asked again with one click; no API: says so, offers the server") {
+    UiDriver ui(makeDefaultDocument(kT0));
+    SyncStatus s;
+    s.folderSupported = true;
+    ui.app().setSyncStatus(s);
+    ui.app().open("#/settings/sync");
+    ui.frames(2);
+    ui.click("field:sync.where.folder");
+    ui.frames(2);
+    CHECK_FALSE(ui.has("field:sync.url"));
+    ui.click("button:sync.start");  // no folder yet
+    ui.frames(2);
+    CHECK(ui.app().takeSyncRequests().empty());
+    CHECK(ui.has("sync:form-error"));
+    ui.click("button:sync.folder.choose");
+    ui.frames(1);
+    auto pick = ui.app().takeSyncRequests();
+    REQUIRE(pick.size() == 1);
+    CHECK(pick[0].kind == SyncRequest::Kind::PickFolder);
+
+    s.pickedFolder = "Team Drive";  // the platform's picker answered
+    ui.app().setSyncStatus(s);
+    ui.frames(2);
+    CHECK_FALSE(ui.has("button:sync.folder.allow"));
+    ui.click("button:sync.start");
+    ui.frames(2);
+    auto start = ui.app().takeSyncRequests();
+    REQUIRE(start.size() == 1);
+    CHECK(start[0].kind == SyncRequest::Kind::Configure);
+    CHECK(start[0].settings.where == SyncSettings::Where::Folder);
+    CHECK(start[0].settings.folder == "Team Drive");
+    CHECK(start[0].settings.url.empty());
+
+    // Set up; then the browser takes the permission back.
+    s.state = SyncStatus::State::Error;
+    s.settings = start[0].settings;
+    s.errorKey = "sync.error.permission";
+    s.folderNeedsPermission = true;
+    ui.app().setSyncStatus(s);
+    ui.frames(2);
+    REQUIRE(ui.has("button:sync.folder.allow"));
+    ui.click("button:sync.folder.allow");
+    ui.frames(1);
+    auto grant = ui.app().takeSyncRequests();
+    REQUIRE(grant.size() == 1);
+    CHECK(grant[0].kind == SyncRequest::Kind::GrantFolder);
+
+    // A browser without the File System Access API.
+    UiDriver other(makeDefaultDocument(kT0));
+    other.app().setSyncStatus(SyncStatus{});
+    other.app().open("#/settings/sync");
+    other.frames(2);
+    other.click("field:sync.where.folder");
+    other.frames(2);
+    CHECK(other.has("sync:folder-unsupported"));
+    CHECK_FALSE(other.has("button:sync.folder.choose"));
+    other.click("button:sync.folder.use_server");
+    other.frames(2);
+    CHECK(other.has("field:sync.url"));
+}

@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "core/codec.h"
+#include "platform/web/folder.h"
 #include "platform/web/tab.h"
 
 namespace funnel::web {
@@ -239,6 +240,8 @@ void TeamLink::open(const std::string& ns) {
     opened_ = true;
     ns_ = ns;
     js_sync_init(ns.c_str());
+    folder::init(ns);
+    folderSupported_ = folder::supported();
 }
 
 void TeamLink::settingsLoaded(const std::string& settingsText, const std::string& secretText) {
@@ -256,13 +259,19 @@ void TeamLink::settingsLoaded(const std::string& settingsText, const std::string
     Time lastSynced = 0;
     if (j.is_object()) {
         s.url = text(j, "url");
+        if (text(j, "where") == "folder") {
+            s.where = ui::SyncSettings::Where::Folder;
+            s.folder = text(j, "folder");
+            s.url.clear();
+        }
         s.auth = authFrom(text(j, "auth"));
         s.user = text(j, "user");
         s.intervalS = clampInterval(number(j, "intervalS", 60));
         s.remember = flag(j, "remember");
         lastSynced = Time(number(j, "lastSyncedAt", 0));
     }
-    if (!ui::plausibleSyncUrl(s.url)) s = ui::SyncSettings{};
+    if (s.where == ui::SyncSettings::Where::Folder ? s.folder.empty() : !ui::plausibleSyncUrl(s.url))
+        s = ui::SyncSettings{};
     const json secret = json::parse(secretText, nullptr, false);
     const bool changed = !(s == settings_);
     const bool sameSignIn = s.url == settings_.url && s.auth == settings_.auth && s.user == settings_.user;
@@ -275,7 +284,7 @@ void TeamLink::settingsLoaded(const std::string& settingsText, const std::string
     lastSyncedAt_ = std::max(lastSyncedAt_, lastSynced);
     if (!configured()) {
         if (running_) {  // stopped in another tab
-            engine_.cancel();
+            cancelEngine();
             inFlight_ = false;
             ++fetchId_;
             finish();
@@ -317,6 +326,10 @@ void TeamLink::saveSettings() {
         json j = {{"url", settings_.url},           {"auth", authName(settings_.auth)},
                   {"user", settings_.user},         {"intervalS", settings_.intervalS},
                   {"remember", settings_.remember}, {"lastSyncedAt", lastSyncedAt_}};
+        if (folderMode()) {
+            j["where"] = "folder";
+            j["folder"] = settings_.folder;
+        }
         const std::string text = dumpJson(j);
         js_device_put("sync.json", text.data(), int(text.size()));
         if (settings_.remember && !secret_.empty()) {
@@ -355,11 +368,12 @@ void TeamLink::stop() {
     wanted_ = false;
     pendingOut_ = false;
     if (running_) {
-        engine_.cancel();
+        cancelEngine();
         inFlight_ = false;
         ++fetchId_;
         finish();
     }
+    settings_ = ui::SyncSettings{};
     saveSettings();
     reportDone(false);  // run() promises still waiting: "sync.off"
     wake();
@@ -370,6 +384,8 @@ void TeamLink::handle(const ui::SyncRequest& r, Workspace& ws) {
         case ui::SyncRequest::Kind::Configure: configure(r.settings, r.secret, r.keepSecret); break;
         case ui::SyncRequest::Kind::SyncNow: syncNow(); break;
         case ui::SyncRequest::Kind::Stop: stop(); break;
+        case ui::SyncRequest::Kind::PickFolder: folder::pick(); break;
+        case ui::SyncRequest::Kind::GrantFolder: folder::grant(); break;
         case ui::SyncRequest::Kind::Resolve:
             // Journaled like a merge; the resolution reaches the team with the next sync.
             if (ws.resolve(r.key, r.field, r.value, Time(js_sync_now()))) {
@@ -383,7 +399,17 @@ void TeamLink::handle(const ui::SyncRequest& r, Workspace& ws) {
 }
 
 std::string TeamLink::setup(const json& o) {
-    if (!o.is_object()) return "expected {url, user?, password?, token?, intervalS?, remember?}";
+    if (!o.is_object()) return "expected {url, user?, password?, token?, intervalS?, remember?} or {folder: true, intervalS?}";
+    if (o.contains("folder")) {
+        // The shared folder (docs/SYNC.md §8): the one picked on this device, else the picker.
+        folderSupported_ = folderSupported_ || folder::supported();
+        if (!folderSupported_) return "folder: this browser has no File System Access API (showDirectoryPicker)";
+        folderSetupInterval_ = clampInterval(number(o, "intervalS", 60));
+        folderSetupPending_ = true;
+        if (!pickedFolder_.empty() && !flag(o, "pick")) folderState(pickedFolder_, folderSupported_, folderGranted_);
+        else folder::pick();
+        return "";
+    }
     ui::SyncSettings s;
     s.url = text(o, "url");
     if (!ui::plausibleSyncUrl(s.url)) return "url: expected http(s)://…";
@@ -427,7 +453,7 @@ void TeamLink::online(bool up) {
 }
 
 bool TeamLink::missingSecret() const {
-    return configured() && settings_.auth != ui::SyncSettings::Auth::None && secret_.empty();
+    return configured() && !folderMode() && settings_.auth != ui::SyncSettings::Auth::None && secret_.empty();
 }
 
 void TeamLink::requestSync() {
@@ -459,13 +485,33 @@ void TeamLink::locked() {
     ++syncNumber_;
     editsDuringSync_ = false;
     editsDueAt_ = 0;
-    engine_.setOptions(options());
-    engine_.start(Time(js_sync_now()));
+    if (folderMode()) {
+        FolderSyncOptions o;
+        o.random = [] { return double(emscripten_random()); };
+        folder_.setOptions(o);
+        folder_.start(Time(js_sync_now()));
+    } else {
+        engine_.setOptions(options());
+        engine_.start(Time(js_sync_now()));
+    }
     wake();
     pump();
 }
 
 void TeamLink::pump() {
+    while (running_ && !inFlight_ && folderMode()) {
+        if (!folder_.busy()) {
+            finish();
+            return;
+        }
+        std::optional<FolderRequest> req = folder_.nextRequest(Time(js_sync_now()));
+        if (!req) {
+            if (folder_.wakeAt() > 0) schedule(folder_.wakeAt());
+            return;
+        }
+        inFlight_ = true;
+        folder::perform(++fetchId_, *req);
+    }
     while (running_ && !inFlight_) {
         if (!engine_.busy()) {
             finish();
@@ -494,6 +540,38 @@ void TeamLink::answered(int id, const TeamSyncResponse& r) {
     pump();
 }
 
+void TeamLink::folderAnswered(int id, const FolderResponse& r) {
+    if (id != fetchId_ || !inFlight_ || !folderMode()) return;  // answer to a cancelled sync
+    inFlight_ = false;
+    folder_.receive(r, tab().workspace, Time(js_sync_now()));
+    persistUnsaved();  // the merge is journaled now, drawn or not
+    if (std::optional<std::string> bad = folder_.takeRejectedRemote()) keepBackup(*bad);
+    wake();
+    pump();
+}
+
+void TeamLink::folderState(const std::string& name, bool supported, bool granted) {
+    const bool regained = granted && !folderGranted_;
+    pickedFolder_ = name;
+    folderSupported_ = supported;
+    folderGranted_ = granted;
+    if (folderSetupPending_ && !name.empty()) {
+        folderSetupPending_ = false;
+        ui::SyncSettings s;
+        s.where = ui::SyncSettings::Where::Folder;
+        s.folder = name;
+        s.intervalS = folderSetupInterval_;
+        configure(s, "", false);
+    } else if (folderMode() && configured() && !name.empty() && name != settings_.folder) {
+        settings_.folder = name;  // another folder picked: sync with that one from now on
+        saveSettings();
+        requestSync();
+    } else if (regained && folderMode() && configured()) {
+        requestSync();  // permission given again: the edits that waited go out now
+    }
+    wake();
+}
+
 void TeamLink::keepBackup(const std::string& text) {
     const std::string name = "rejected-" + formatTime(Time(js_sync_now())) + ".json";
     js_device_put(name.c_str(), text.data(), int(text.size()));
@@ -508,7 +586,7 @@ void TeamLink::keepBackup(const std::string& text) {
 void TeamLink::finish() {
     running_ = false;
     js_sync_unlock();
-    const TeamSyncStatus& st = engine_.status();
+    const TeamSyncStatus& st = engineStatus();
     if (st.outcome == TeamSyncOutcome::Synced) {
         if (!editsDuringSync_) pendingOut_ = false;
         lastSyncedAt_ = st.lastSyncedAt;
@@ -534,7 +612,7 @@ void TeamLink::reportDone(bool ran) {
         result = {{"ok", false}, {"error", "sync.offline"}, {"offline", true}, {"attempts", 0}, {"in", 0},
                   {"out", 0}};
     } else {
-        const TeamSyncStatus& st = engine_.status();
+        const TeamSyncStatus& st = engineStatus();
         result = {{"ok", st.outcome == TeamSyncOutcome::Synced},
                   {"attempts", st.attempts},
                   {"in", st.changesIn},
@@ -564,7 +642,7 @@ void TeamLink::timer() {
     if (!configured()) return;
     Time next = nextIntervalAt_;
     if (editsDueAt_ > 0) next = std::min(next, editsDueAt_);
-    if (running_ && engine_.wakeAt() > 0) next = std::min(next, engine_.wakeAt());
+    if (running_ && engineWakeAt() > 0) next = std::min(next, engineWakeAt());
     schedule(next);
 }
 
@@ -587,8 +665,11 @@ ui::SyncStatus TeamLink::status(const Workspace& ws) {
         conflicts_ = conflictChoices(ws.document(), ws.syncState());
     }
     s.conflicts = conflicts_;
+    s.folderSupported = folderSupported_;
+    s.pickedFolder = pickedFolder_;
+    s.folderNeedsPermission = !pickedFolder_.empty() && !folderGranted_;
     if (!configured()) return s;
-    const TeamSyncStatus& st = engine_.status();
+    const TeamSyncStatus& st = engineStatus();
     s.lastSyncedAt = std::max(lastSyncedAt_, st.lastSyncedAt);
     s.changesIn = st.changesIn;
     s.changesOut = st.changesOut;
@@ -642,7 +723,11 @@ json TeamLink::statusJson(const Workspace& ws) {
                 {"lastSyncedAt", s.lastSyncedAt},
                 {"in", s.changesIn},
                 {"out", s.changesOut},
-                {"attempts", engine_.status().attempts},
+                {"attempts", engineStatus().attempts},
+                {"where", s.settings.where == ui::SyncSettings::Where::Folder ? "folder" : "server"},
+                {"folder", s.pickedFolder},
+                {"folderSupported", s.folderSupported},
+                {"folderPermission", !s.folderNeedsPermission && !s.pickedFolder.empty()},
                 {"pendingOut", s.pendingOut},
                 {"error", s.errorKey},
                 {"errorDetail", s.errorDetail},

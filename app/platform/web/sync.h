@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "core/folder_sync.h"
 #include "core/team_sync.h"
 #include "core/workspace.h"
 #include "ui/team_sync.h"
@@ -56,6 +57,9 @@ public:
     void online(bool up);
     void settingsLoaded(const std::string& settingsText, const std::string& secretText);
     void secretFromTab(const std::string& secret);
+    // The shared folder (folder.h): what the stored or picked handle is, and answers.
+    void folderState(const std::string& name, bool supported, bool granted);
+    void folderAnswered(int id, const FolderResponse& r);
     std::string sessionSecret() const { return remember_ ? std::string() : secret_; }
 
 private:
@@ -69,7 +73,15 @@ private:
     void schedule(Time at);
     void saveSettings();
     TeamSyncOptions options() const;
-    bool configured() const { return !settings_.url.empty(); }
+    bool folderMode() const { return settings_.where == ui::SyncSettings::Where::Folder; }
+    bool configured() const { return folderMode() ? !settings_.folder.empty() : !settings_.url.empty(); }
+    const TeamSyncStatus& engineStatus() const { return folderMode() ? folder_.status() : engine_.status(); }
+    bool engineBusy() const { return folderMode() ? folder_.busy() : engine_.busy(); }
+    Time engineWakeAt() const { return folderMode() ? folder_.wakeAt() : engine_.wakeAt(); }
+    void cancelEngine() {
+        folder_.cancel();
+        engine_.cancel();
+    }
     bool missingSecret() const;
 
     bool opened_ = false, loaded_ = false;
@@ -78,6 +90,11 @@ private:
     std::string secret_;
     bool remember_ = false;
     TeamSync engine_;
+    FolderSync folder_;            // the shared-folder transport (docs/SYNC.md §8)
+    std::string pickedFolder_;     // the folder handle's name ("" = none picked on this device)
+    bool folderSupported_ = false, folderGranted_ = false;
+    bool folderSetupPending_ = false;  // sync.setup({folder}) waits for the pick
+    int folderSetupInterval_ = 60;
     bool wanted_ = false;          // a sync is asked for (waiting for the lock)
     bool locking_ = false;         // the lock is requested
     bool running_ = false;         // the lock is held and the engine runs
