@@ -480,7 +480,10 @@ void TeamSyncView::statusLines(ViewContext& ctx) {
             ImGui::PopTextWrapPos();
             ctx.record("sync:detail");
         }
-        if (s.pendingOut) ImGui::TextDisabled("%s", ctx.t("sync.pending_long"));
+        if (s.pendingOut) {
+            const bool folder = s.settings.where == SyncSettings::Where::Folder;
+            ImGui::TextDisabled("%s", ctx.t(folder ? "sync.pending_long_folder" : "sync.pending_long"));
+        }
     }
 }
 
