@@ -65,6 +65,8 @@ std::string formatMoneyCompact(double amount, const std::string& currency, const
         const char* wan = lang == "ko" ? "만" : (lang == "zh-Hant" ? "萬" : "万");
         const char* yi = lang == "ko" ? "억" : (lang == "zh-Hant" ? "億" : "亿");
         if (a >= 1e8) std::snprintf(buf, sizeof buf, "%.2f%s", amount / 1e8, yi);
+        else if (a >= 1e7)
+            std::snprintf(buf, sizeof buf, "%.0f%s", amount / 1e4, wan);  // 1250万, not 1250.3万
         else if (a >= 1e4) std::snprintf(buf, sizeof buf, "%.1f%s", amount / 1e4, wan);
         else return formatMoney(amount, currency, lang);
     }

@@ -522,8 +522,9 @@ void Reports::funnelChart(ViewContext& ctx, const Report& r) {
         const std::string weightedText = " · " + std::string(ctx.t("reports.weighted_short")) + " " +
                                          formatMoneyCompact(s.weighted, cur, ctx.lang);
         dl->AddText(ImVec2(tx, y + fs + 5), pal.textDim, weightedText.c_str());
-        std::string tip = name + ": " + printf1(ctx.t("reports.n_deals"), std::to_string(s.count)) + ", " +
-                          formatMoney(s.value, cur, ctx.lang) + "; " + ctx.t("reports.weighted") + " " +
+        // One figure a line: no punctuation between them that reads wrong in CJK.
+        std::string tip = name + "\n" + printf1(ctx.t("reports.n_deals"), std::to_string(s.count)) + " · " +
+                          formatMoney(s.value, cur, ctx.lang) + "\n" + ctx.t("reports.weighted") + " " +
                           formatMoney(s.weighted, cur, ctx.lang);
         if (i < r.conversion.size() && r.conversion[i].reachedFrom > 0)
             tip += "\n" + printf1(ctx.t("reports.conversion_tip"), percent(r.conversion[i].rate));
@@ -601,7 +602,7 @@ void Reports::forecastChart(ViewContext& ctx, const Report& r) {
             dl->AddText(ImVec2(cx - lw / 2, plotBottom + 4), pal.textDim, label.c_str());
         }
         const std::string key = m.month.empty() ? "none" : m.month;
-        const std::string tip = label + ": " + printf1(ctx.t("reports.n_deals"), std::to_string(m.count)) +
+        const std::string tip = label + "\n" + printf1(ctx.t("reports.n_deals"), std::to_string(m.count)) +
                                 "\n" + ctx.t("reports.value") + " " + formatMoney(m.value, cur, ctx.lang) +
                                 "\n" + ctx.t("reports.weighted") + " " +
                                 formatMoney(m.weighted, cur, ctx.lang);
@@ -845,6 +846,12 @@ void Reports::targetsChart(ViewContext& ctx, const Report& r) {
         figure(ctx, dl, ImVec2(o.x + W - rw, y + 2), t.rate >= 1.0 ? pal.won : pal.text, rateText,
                "targets.rate:" + key);
         const float by = y + fs + 6, bh = fs * 0.7f;
+        // Achieved / target beside the rate when the row has room, else under the bar (phones).
+        const float aw = ImGui::CalcTextSize(amounts.c_str()).x;
+        const bool besideRate = ImGui::CalcTextSize(who.c_str()).x + aw + rw + 2 * fs <= W;
+        const ImVec2 ap = besideRate ? ImVec2(o.x + W - rw - fs - aw, y + 2) : ImVec2(o.x, by + bh + 3);
+        figure(ctx, dl, ap, pal.textDim, amounts, "targets.amounts:" + key);
+        const float thisRowH = besideRate ? rowH : rowH + fs + 2;
         dl->AddRectFilled(ImVec2(o.x, by), ImVec2(o.x + W, by + bh), withAlpha(pal.border, 0xC0), 3.0f);
         const float fill = float(std::clamp(t.rate, 0.0, 1.0)) * W;
         // Green from 100 %: the target is met.
@@ -854,11 +861,9 @@ void Reports::targetsChart(ViewContext& ctx, const Report& r) {
         const std::string tip = who + "\n" + ctx.t("reports.achieved") + " " +
                                 formatMoney(t.achieved, cur, ctx.lang) + "\n" + ctx.t("reports.target") +
                                 " " + formatMoney(t.target, cur, ctx.lang) + "\n" + rateText;
-        // The amounts sit in the row's tooltip and table; the bar's own text says the rate.
-        ctx.rects.record("figure:targets.amounts:" + key + "=" + amounts, Rect{o.x, by, W, bh});
-        hotspot(ctx, "targets:" + key, ImVec2(o.x, y), ImVec2(o.x + W, y + rowH), tip, &r.targetDeals[i],
+        hotspot(ctx, "targets:" + key, ImVec2(o.x, y), ImVec2(o.x + W, y + thisRowH), tip, &r.targetDeals[i],
                 who);
-        y += rowH;
+        y += thisRowH;
     }
     ImGui::SetCursorScreenPos(o);
     ImGui::Dummy(ImVec2(W, y - o.y));

@@ -31,6 +31,38 @@ async function figure(page, prefix) {
   return k ? k.slice(prefix.length + 1) : null;
 }
 
+// Wheels over the cards until they scroll no further (the last card, targets, in view); returns
+// the targets card's rectangle.
+async function scrollToEnd(page) {
+  const first = await rectOf(page, 'chart:funnel');
+  await page.mouse.move(first.x + first.w / 2, first.y + Math.min(first.h, 200) / 2);
+  let last = null;
+  for (let i = 0; i < 60; i++) {
+    // Cards scrolled out of view record no rectangle; one partly in view, its visible part.
+    const r = await page.evaluate(() => window.funnel.itemRect('chart:targets'));
+    if (r && last && last.y === r.y && last.h === r.h) return r;  // at the end
+    last = r;
+    const before = await page.evaluate(() => window.funnel.stats().frames);
+    await page.mouse.wheel(0, 240);
+    await waitInPage(page, (b) => window.funnel.stats().frames > b + 2, before, { what: 'frames after a wheel' });
+  }
+  throw new Error('the Reports cards did not scroll to their end');
+}
+
+// Wheels the cards back to their top (the funnel's heading in view and still).
+async function scrollToTop(page) {
+  let last = null;
+  for (let i = 0; i < 60; i++) {
+    const r = await page.evaluate(() => window.funnel.itemRect('heading:funnel'));
+    if (r && last && last.y === r.y) return r;
+    last = r;
+    const before = await page.evaluate(() => window.funnel.stats().frames);
+    await page.mouse.wheel(0, -480);
+    await waitInPage(page, (b) => window.funnel.stats().frames > b + 2, before, { what: 'frames after a wheel' });
+  }
+  throw new Error('the Reports cards did not scroll back to their top');
+}
+
 async function openReports(page, query) {
   await page.evaluate((q) => window.funnel.open(q), query);
   await settle(page);
@@ -67,6 +99,16 @@ for (const lang of ['en', 'zh-Hans']) {
         // The figures are those of the document: the created count is a number, the win rate a percentage.
         assert.match(await figure(page, 'figure:progress.created'), /^\d+$/);
         assert.match(await figure(page, 'figure:outcomes.win_rate'), /^\d+%$/);
+        // The lower cards (lost reasons, out-of-funnel sales, targets), scrolled into view.
+        await scrollToEnd(page);
+        await saveScreenshot(page, `${file}-lower`);
+        for (const chart of ['lost', 'out-of-funnel', 'targets']) {
+          const r = await rectOf(page, `chart:${chart}`);
+          const top = Math.max(r.y, 0);
+          const s = await regionStats(page, { x: r.x, y: top, w: r.w, h: Math.min(r.y + r.h, viewport.height) - top });
+          assert.ok(s.inkFraction > 0.02 && s.colours > 8, `${file}: ${chart} is drawn`);
+        }
+        await scrollToTop(page);
       }
     } finally {
       await context.close();
@@ -88,6 +130,18 @@ test('a 390×844 phone stacks the charts in one column', async () => {
     assert.ok(a.x >= 0 && a.x + a.w <= 390 + 1, 'the funnel fits the phone');
     const whole = await regionStats(page);
     assert.ok(whole.colours > 30 && whole.inkFraction > 0.02, 'the phone screen is not blank');
+    // Further down, each card one above the other, none wider than the phone.
+    await scrollToEnd(page);
+    await saveScreenshot(page, 'reports-phone-zh-Hans-lower');
+    let above = null;
+    for (const chart of ['lost', 'out-of-funnel', 'targets']) {
+      const r = await page.evaluate((k) => window.funnel.itemRect(k), `chart:${chart}`);
+      if (!r) continue;  // scrolled past
+      assert.ok(Math.abs(r.x - a.x) < 1 && r.x + r.w <= 390 + 1, `${chart}: in the one column`);
+      if (above) assert.ok(r.y >= above.y + above.h - 1, `${chart}: below the card before it`);
+      above = r;
+    }
+    assert.ok(above, 'the targets card in view at the end');
   } finally {
     await context.close();
   }

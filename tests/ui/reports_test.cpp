@@ -114,6 +114,17 @@ TEST_CASE("reports: the figures drawn are metrics.h's for the document") {
     for (const TargetAchievement& row : t.rows) {
         if (row.month < "2025-01" || row.month > "2025-12") continue;
         CHECK(drawn(ui, "figure:targets.rate:" + row.member + ":" + row.month) == pct(row.rate));
+        // Target against achieved, drawn beside the rate.
+        CHECK(drawn(ui, "figure:targets.amounts:" + row.member + ":" + row.month) ==
+              ui::formatMoney(row.achieved, cur, "en") + " / " + ui::formatMoney(row.target, cur, "en"));
+        const std::string k = row.member + ":" + row.month;
+        if (ui.has("figure:targets.rate:" + k)) {
+            REQUIRE(ui.has("figure:targets.amounts:" + k));
+            const ui::Rect amounts = ui.rect("figure:targets.amounts:" + k),
+                           rate = ui.rect("figure:targets.rate:" + k);
+            CHECK(amounts.y == doctest::Approx(rate.y));  // on the rate's line, left of it
+            CHECK(amounts.x + amounts.w < rate.x);
+        }
         ++shown;
     }
     CHECK(shown > 0);
@@ -287,6 +298,48 @@ TEST_CASE("reports: a phone stacks the charts in one column; empty states say wh
     CHECK(none.has("empty:reports.empty.targets"));
     none.click("button:empty-targets-settings");
     CHECK(none.app().route() == "#/settings");
+}
+
+TEST_CASE("reports: a currency without a rate is named under the charts that left it out") {
+    Document doc = demo();
+    doc.settings.rates.erase("JPY");
+    // One open deal of the default pipeline, with an expected month, now in yen: the funnel and the
+    // forecast leave it out of their amounts (never counted 1:1) and say so under the chart.
+    Deal* yen = nullptr;
+    for (Deal& d : doc.deals)
+        if (d.status == DealStatus::Open && d.pipelineId == doc.settings.defaultPipeline &&
+            d.expectedClose != kNoDate) {
+            yen = &d;
+            break;
+        }
+    REQUIRE(yen);
+    yen->currency = "JPY";
+    UiDriver ui(doc, "en", ImVec2(1400, 2600));
+    ui.app().open("#/reports?period=year&owner=team");
+    ui.frames(3);
+    CHECK(drawn(ui, "missing:funnel") == "JPY");
+    CHECK(drawn(ui, "missing:forecast") == "JPY");
+    CHECK(ui.rect("missing:funnel=JPY").h > 0);  // drawn, under the funnel's chart
+    CHECK(ui.rect("missing:funnel=JPY").y > ui.rect("heading:funnel").y);
+    // Counts still include it; only the amounts leave it out.
+    const Report* r = ui.app().reports().lastReport();
+    REQUIRE(r);
+    CHECK(r->funnel.missingCurrencies == std::vector<std::string>{"JPY"});
+
+    // With a rate, the note is gone.
+    doc.settings.rates["JPY"] = 0.05;
+    UiDriver rated(doc, "en", ImVec2(1400, 2600));
+    rated.app().open("#/reports?period=year&owner=team");
+    rated.frames(3);
+    CHECK_FALSE(rated.has("missing:funnel=JPY"));
+    CHECK(drawn(rated, "missing:funnel").empty());
+}
+
+TEST_CASE("compact amounts: whole 万 from ten million, one decimal below") {
+    CHECK(ui::formatMoneyCompact(50740000, "CNY", "zh-Hans") == "¥5074万");
+    CHECK(ui::formatMoneyCompact(5074000, "CNY", "zh-Hans") == "¥507.4万");
+    CHECK(ui::formatMoneyCompact(250000000, "CNY", "zh-Hans") == "¥2.50亿");
+    CHECK(ui::formatMoneyCompact(12000, "USD", "en") == "$12K");
 }
 
 TEST_CASE("settings: targets per member and month") {
