@@ -377,6 +377,7 @@ bool decodeRecord(const json& j, Contact& r, std::string& error, const std::stri
         FUNNEL_FIELD("phone", R.str(v, r.phone, p, k))
         FUNNEL_FIELD("email", R.str(v, r.email, p, k))
         FUNNEL_FIELD("messenger", R.str(v, r.messenger, p, k))
+        FUNNEL_FIELD("notes", R.str(v, r.notes, p, k))
         FUNNEL_FIELD("level", R.enumeration(v, r.level, p, k))
         FUNNEL_FIELD("role", R.enumeration(v, r.role, p, k))
         FUNNEL_FIELD("attitude", R.enumeration(v, r.attitude, p, k))
@@ -550,6 +551,9 @@ bool decodeRecord(const json& j, Activity& r, std::string& error, const std::str
         FUNNEL_FIELD("due", R.time(v, r.due, p, k))
         FUNNEL_FIELD("doneAt", R.time(v, r.doneAt, p, k))
         FUNNEL_FIELD("advanced", R.boolean(v, r.advanced, p, k))
+        FUNNEL_FIELD("durationMinutes", R.integer(v, r.durationMinutes, 0, 100000, p, k))
+        FUNNEL_FIELD("contactIds", R.strings(v, r.contactIds, p, k))
+        FUNNEL_FIELD("notes", R.str(v, r.notes, p, k))
         FUNNEL_FIELD("owner", R.id(v, r.owner, p, k))
         FUNNEL_FIELD("deleted", R.boolean(v, r.deleted, p, k))
         else r.extra[k] = v;
@@ -1472,6 +1476,7 @@ void write(S& s, const Contact& r, bool full) {
     W.str("phone", r.phone);
     W.str("email", r.email);
     W.str("messenger", r.messenger);
+    W.str("notes", r.notes);
     W.enumeration("level", r.level, ContactLevel::Operational);
     W.enumeration("role", r.role, BuyingRole::Unknown);
     W.enumeration("attitude", r.attitude, Attitude::Neutral);
@@ -1601,6 +1606,9 @@ void write(S& s, const Activity& r, bool full) {
     W.time("due", r.due);
     W.time("doneAt", r.doneAt);
     W.boolean("advanced", r.advanced);
+    W.integer("durationMinutes", r.durationMinutes);
+    W.strings("contactIds", r.contactIds);
+    W.str("notes", r.notes);
     W.str("owner", r.owner);
     W.boolean("deleted", r.deleted);
     W.extra(r.extra);

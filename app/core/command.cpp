@@ -222,6 +222,9 @@ bool validate(Apply& a, const Activity& x, const Activity* before) {
     if (!x.dealId.empty() && !a.doc.findDeal(x.dealId)) return a.fail("dealId: deal " + x.dealId + ": unknown id");
     if (!x.customerId.empty() && !a.doc.findCustomer(x.customerId))
         return a.fail("customerId: customer " + x.customerId + ": unknown id");
+    if (!before || before->contactIds != x.contactIds)
+        for (const Id& c : x.contactIds)
+            if (!a.doc.findContact(c)) return a.fail("contactIds: contact " + c + ": unknown id");
     return checkMember(a, x.owner, "owner");
 }
 
@@ -332,10 +335,22 @@ bool setField(Apply& a, const char* entity, const std::set<std::string>& readOnl
     const json* value = a.arg("value");
     if (!value) return a.fail(a.op + ": value: missing");
     json j = encodeRecord(*rec, true);
-    if (field == "id" || readOnly.count(field) || j.find(field) == j.end())
+    // A dotted path ("key.budget") sets one field of a nested object and keeps its others,
+    // including those a newer Funnel wrote (kept in the nested record's `extra`).
+    const std::string top = field.substr(0, field.find('.'));
+    if (top == "id" || readOnly.count(top) || j.find(top) == j.end())
         return a.fail(a.op + ": field \"" + field + "\" cannot be set (unknown or changed by its own command)");
-    j[field] = normalizedValue(a, j, field, *value);
-    const std::string shown = describeValue(field, j[field]);
+    json* slot = &j[top];
+    for (std::size_t at = top.size(); at < field.size();) {
+        const std::size_t end = std::min(field.find('.', at + 1), field.size());
+        const std::string part = field.substr(at + 1, end - at - 1);
+        if (!slot->is_object() || part.empty() || slot->find(part) == slot->end())
+            return a.fail(a.op + ": field \"" + field + "\": unknown");
+        slot = &(*slot)[part];
+        at = end;
+    }
+    *slot = top == field ? normalizedValue(a, j, field, *value) : *value;
+    const std::string shown = describeValue(field, *slot);
     T updated;
     std::string error;
     if (!decodeRecord(j, updated, error, "")) return a.fail(error);
@@ -698,6 +713,131 @@ bool activityCreate(Apply& a) {
 bool activitySet(Apply& a) {
     Apply* ap = &a;
     return setField<Activity>(a, "activity", {"deleted"}, [ap](Activity& x) { noteActivity(*ap, x); });
+}
+
+// [SECTION] Customers: delete with their records, merge
+
+// customer.delete / .restore {id, records?}: with `records: true` the customer's deals, contacts
+// and activities go (or come back) with it; the result counts them.
+bool customerDeleted(Apply& a, bool deleted) {
+    const json* withRecords = a.arg("records");
+    if (withRecords && !withRecords->is_boolean()) return a.fail(a.op + ": records: expected true or false");
+    Customer* c = findRecord<Customer>(a, "customer");
+    if (!c) return false;
+    if (c->deleted == deleted)
+        return a.fail("customer " + c->id + (deleted ? ": already deleted" : ": not deleted"));
+    const Id id = c->id;
+    a.touch("customer", id);
+    c->deleted = deleted;
+    int deals = 0, contacts = 0, activities = 0;
+    if (withRecords && withRecords->get<bool>()) {
+        for (Deal& d : a.doc.deals)
+            if (d.customerId == id && d.deleted != deleted) {
+                a.touch("deal", d.id);
+                d.deleted = deleted;
+                d.updatedAt = a.at;
+                ++deals;
+            }
+        for (Contact& ct : a.doc.contacts)
+            if (ct.customerId == id && ct.deleted != deleted) {
+                a.touch("contact", ct.id);
+                ct.deleted = deleted;
+                ++contacts;
+            }
+        for (Activity& x : a.doc.activities)
+            if (x.customerId == id && x.deleted != deleted) {
+                a.touch("activity", x.id);
+                x.deleted = deleted;
+                ++activities;
+            }
+    }
+    a.res.result = json{{"deals", deals}, {"contacts", contacts}, {"activities", activities}};
+    a.res.description = std::string(deleted ? "deleted" : "restored");
+    if (deals + contacts + activities)
+        a.res.description += " with " + std::to_string(deals) + " deals, " + std::to_string(contacts) + " contacts, " +
+                             std::to_string(activities) + " activities";
+    a.addChange("customer", id, a.res.description);
+    return true;
+}
+
+// customer.merge {id, from}: `from`'s deals, contacts and activities (and the customers it
+// referred) move to `id`; `id`'s empty fields take `from`'s values, tags are joined, notes
+// appended; `from` is deleted (restorable). One command, so one undo.
+bool customerMerge(Apply& a) {
+    Customer* into = findRecord<Customer>(a, "customer");
+    if (!into) return false;
+    Id fromId;
+    if (!a.needString("from", fromId)) return false;
+    if (fromId == into->id) return a.fail("customer.merge: from: a customer cannot be merged into itself");
+    const long fi = indexOf(a.doc.customers, fromId);
+    if (fi < 0) return a.fail("customer " + fromId + ": unknown id");
+    const Customer& from = a.doc.customers[std::size_t(fi)];
+    if (into->deleted) return a.fail("customer " + into->id + ": deleted");
+    if (from.deleted) return a.fail("customer " + fromId + ": deleted");
+    const Id intoId = into->id;
+    a.touch("customer", intoId);
+    a.touch("customer", fromId);
+    Customer merged = *into;
+    auto fill = [](std::string& to, const std::string& v) {
+        if (trimmed(to).empty()) to = v;
+    };
+    fill(merged.industry, from.industry);
+    fill(merged.region, from.region);
+    fill(merged.address, from.address);
+    fill(merged.website, from.website);
+    fill(merged.phone, from.phone);
+    fill(merged.size, from.size);
+    fill(merged.profile.family, from.profile.family);
+    fill(merged.profile.hobbies, from.profile.hobbies);
+    fill(merged.profile.education, from.profile.education);
+    fill(merged.profile.birthday, from.profile.birthday);
+    fill(merged.profile.title, from.profile.title);
+    fill(merged.profile.achievements, from.profile.achievements);
+    if (!trimmed(from.notes).empty() && from.notes != merged.notes)
+        merged.notes = trimmed(merged.notes).empty() ? from.notes : merged.notes + "\n" + from.notes;
+    for (const std::string& t : from.tags)
+        if (std::find(merged.tags.begin(), merged.tags.end(), t) == merged.tags.end()) merged.tags.push_back(t);
+    if (merged.owner.empty()) merged.owner = from.owner;
+    if (merged.source == LeadSource::Unknown) {
+        merged.source = from.source;
+        if (merged.referredBy.empty() && from.referredBy != intoId) merged.referredBy = from.referredBy;
+    }
+    if (merged.referredBy == fromId) merged.referredBy.clear();
+    if (merged.createdAt == 0 || (from.createdAt && from.createdAt < merged.createdAt)) merged.createdAt = from.createdAt;
+    int deals = 0, contacts = 0, activities = 0;
+    for (Deal& d : a.doc.deals)
+        if (d.customerId == fromId) {
+            a.touch("deal", d.id);
+            d.customerId = intoId;
+            d.updatedAt = a.at;
+            ++deals;
+        }
+    for (Contact& ct : a.doc.contacts)
+        if (ct.customerId == fromId) {
+            a.touch("contact", ct.id);
+            ct.customerId = intoId;
+            ++contacts;
+        }
+    for (Activity& x : a.doc.activities)
+        if (x.customerId == fromId) {
+            a.touch("activity", x.id);
+            x.customerId = intoId;
+            ++activities;
+        }
+    for (Customer& other : a.doc.customers)
+        if (other.referredBy == fromId && other.id != fromId && other.id != intoId) {
+            a.touch("customer", other.id);
+            other.referredBy = intoId;
+        }
+    Customer& gone = a.doc.customers[std::size_t(indexOf(a.doc.customers, fromId))];
+    const std::string fromName = gone.name;
+    gone.deleted = true;
+    *a.doc.findCustomer(intoId) = std::move(merged);
+    a.res.result = json{{"id", intoId}, {"deals", deals}, {"contacts", contacts}, {"activities", activities}};
+    a.res.description = "merged customer " + shortText(fromName) + " into this one";
+    a.addChange("customer", fromId, "merged into customer " + intoId);
+    a.addChange("customer", intoId, a.res.description);
+    return true;
 }
 
 bool activityComplete(Apply& a) {
@@ -1098,8 +1238,9 @@ const std::unordered_map<std::string, OpFn>& ops() {
              return true;
          }},
         {"customer.set", [](Apply& a) { return setField<Customer>(a, "customer", {"deleted", "createdAt"}); }},
-        {"customer.delete", [](Apply& a) { return setDeleted<Customer>(a, "customer", true); }},
-        {"customer.restore", [](Apply& a) { return setDeleted<Customer>(a, "customer", false); }},
+        {"customer.delete", [](Apply& a) { return customerDeleted(a, true); }},
+        {"customer.restore", [](Apply& a) { return customerDeleted(a, false); }},
+        {"customer.merge", customerMerge},
         {"contact.create", [](Apply& a) {
              Contact c;
              if (!recordFromCommand(a, "contact", c)) return false;

@@ -10,10 +10,12 @@
 //   - `description`: a short English description for the change history.
 //
 // Ops (see docs/FORMAT.md for every field):
-//   customer.create {fields…}            customer.set {id, field, value}   customer.delete / customer.restore {id}
+//   customer.create {fields…}            customer.set {id, field, value}   customer.delete / customer.restore {id, records?}
+//   customer.merge  {id, from}           (from's deals, contacts, activities move to id; from is deleted)
 //   contact.create  {customerId, …}      contact.set  {id, field, value}   contact.delete / contact.restore {id}
 //   deal.create     {title, customerId, pipelineId?, stageId?, value?, currency?, …}
-//   deal.set        {id, field, value}   deal.move {id, stageId, index?}   deal.reorder {id, index}
+//   deal.set        {id, field, value}   (every *.set: `field` may be a path into a nested object, "key.budget")
+//     deal.move {id, stageId, index?}   deal.reorder {id, index}
 //   deal.win {id}   deal.lose {id, reason}   deal.suspend {id, until}   deal.reopen {id}
 //   deal.delete / deal.restore {id}
 //   deal.objection.add {dealId, category, text} / .set {dealId, id, field, value} / .remove {dealId, id}

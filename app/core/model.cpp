@@ -2,6 +2,7 @@
 #include "core/model.h"
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <random>
 
@@ -137,6 +138,20 @@ Document makeDefaultDocument(Time now, const Id& pipelineId, const std::string& 
                           {"HKD", 0.91}, {"TWD", 0.22}, {"KRW", 0.0052}};
     (void)now;  // nothing in the default document is timestamped yet
     return doc;
+}
+
+void useCurrencyOf(Settings& settings, const std::string& lang) {
+    // Approximate CNY per unit (the default document's starting rates).
+    const std::map<std::string, double> cnyPerUnit = {{"CNY", 1.0},  {"USD", 7.1},  {"EUR", 7.7},
+                                                      {"HKD", 0.91}, {"TWD", 0.22}, {"KRW", 0.0052}};
+    const std::string display = lang == "ko" ? "KRW" : lang == "zh-Hant" ? "TWD" : lang == "en" ? "USD" : "CNY";
+    settings.displayCurrency = display;
+    settings.rates.clear();
+    for (const auto& [c, r] : cnyPerUnit) {
+        const double v = r / cnyPerUnit.at(display);
+        const double scale = std::pow(10.0, 3 - std::floor(std::log10(v)));  // four significant digits
+        settings.rates[c] = std::round(v * scale) / scale;
+    }
 }
 
 // [SECTION] Ids

@@ -101,7 +101,9 @@ enum class Attitude { Neutral, Supporter, Opponent };
 struct Contact {
     Id id;
     Id customerId;
-    std::string name, title, phone, email, messenger; // messenger: "wechat:…", "kakao:…", "line:…"
+    // phone, email: one value per line; messenger: one "wechat:<id>", "kakao:<id>" or "line:<id>" per line
+    std::string name, title, phone, email, messenger;
+    std::string notes;
     ContactLevel level = ContactLevel::Operational;
     BuyingRole role = BuyingRole::Unknown;
     Attitude attitude = Attitude::Neutral;
@@ -191,6 +193,9 @@ struct Activity {
     Time due = 0;                     // planned for
     Time doneAt = 0;                  // 0 = still planned
     bool advanced = false;            // the customer acted: demo agreed, meeting with a higher KP, …
+    int durationMinutes = 0;          // a meeting's or visit's length; 0 = not said
+    std::vector<Id> contactIds;       // the customer's people it is with
+    std::string notes;                // what to prepare or bring (the outcome is what happened)
     Id owner;
     bool deleted = false;
     json extra;  // fields this version does not know (null when none: no allocation per record)
@@ -263,6 +268,10 @@ struct Document {
 // languages and default probabilities), one member ("me") and default settings.
 // The playbook checklists are written in `lang` (en, zh-Hans, zh-Hant, ko; others: en).
 Document makeDefaultDocument(Time now, const Id& pipelineId = "p-default", const std::string& lang = "en");
+
+// First start: the display currency of the language (ko → KRW, zh-Hant → TWD, zh-Hans → CNY,
+// en → USD) and approximate starting rates in it; changeable in Settings like any setting.
+void useCurrencyOf(Settings& settings, const std::string& lang);
 
 // Random 10-character base-62 id from a process-wide generator (seeded from std::random_device).
 Id idFromBits(std::uint64_t bits);  // the same spelling for a given 64-bit value (demo data)

@@ -81,15 +81,22 @@ void App::draw() {
     float statusH = ImGui::GetFrameHeight() + 4;
     ImGui::BeginChild("##screen", ImVec2(0, -statusH), ImGuiChildFlags_None, ImGuiWindowFlags_NoBackground);
     if (route_.rfind("#/customer", 0) == 0) screens_->customers(ctx, routeId("#/customer/"));
+    else if (route_.rfind("#/contact/", 0) == 0) screens_->contactCard.draw(ctx, routeId("#/contact/"), screens_->toast);
     else if (route_ == "#/today") screens_->today(ctx);
     else if (route_.rfind("#/reports", 0) == 0)
         reports_->draw(ctx, ws_.revision(), route_);
+    else if (route_ == "#/agenda") screens_->agenda.draw(ctx);
     else if (route_.rfind("#/settings", 0) == 0) screens_->settings(ctx);
     else {
         screens_->board.draw(ctx, ws_.revision());
         if (std::string id = routeId("#/deal/"); !id.empty()) screens_->dealPanel(ctx, id, screens_->board);
     }
     ImGui::EndChild();
+    screens_->toast.draw(ctx);
+    if (std::string url = screens_->contactCard.takeOpenUrl(); !url.empty()) {
+        pageRequest_ = PageRequest::OpenUrl;  // tel: / mailto: from the contact card
+        pageRequestText_ = std::move(url);
+    }
     if (auto drill = reports_->takeDrill())
         screens_->board.showReportDeals(drill->pipelineId, std::move(drill->deals), drill->caption);
     if (auto file = reports_->takeDownload()) {
@@ -108,7 +115,7 @@ void App::draw() {
     // The platform sees the language change and keeps it for the session (see web main.cpp).
     if (!switchLanguage.empty()) setLanguage(switchLanguage);
     animating_ = ImGui::GetDragDropPayload() != nullptr || ImGui::IsAnyItemActive() ||
-                 screens_->teamSync.animating(syncStatus_);
+                 screens_->teamSync.animating(syncStatus_) || screens_->toast.visible(now_);
 }
 
 void App::drawDemoBanner(ViewContext& ctx) {
@@ -275,10 +282,12 @@ void App::drawTopBar(ViewContext& ctx) {
                                {"nav.customers", "#/customers", "nav:customers"},
                                {"nav.today", "#/today", "nav:today"},
                                {"nav.reports", "#/reports", "nav:reports"},
+                               {"nav.agenda", "#/agenda", "nav:agenda"},
                                {"nav.settings", "#/settings", "nav:settings"}};
     for (const Nav& n : kNav) {
         bool here = route_.rfind(n.route, 0) == 0 || (n.route == std::string("#/board") && route_.rfind("#/deal/", 0) == 0) ||
-                    (n.route == std::string("#/customers") && route_.rfind("#/customer/", 0) == 0);
+                    (n.route == std::string("#/customers") &&
+                     (route_.rfind("#/customer/", 0) == 0 || route_.rfind("#/contact/", 0) == 0));
         if (here) ImGui::PushStyleColor(ImGuiCol_Button, pal.cardSelected);
         std::string label = std::string(ctx.t(n.key)) + "###" + n.id;
         if (ImGui::Button(label.c_str())) ctx.route = n.route;

@@ -89,7 +89,8 @@ public:
         CopySnapshotLink,
         OpenSnapshotFile,  // the Share dialog
         SaveSnapshotCopy,
-        CloseSnapshot  // the read-only snapshot's banner
+        CloseSnapshot,  // the read-only snapshot's banner
+        OpenUrl         // a tel: / mailto: link (pageRequestText)
     };
     struct FileDownload {
         std::string name;   // file name offered, e.g. "funnel-snapshot-2026-05-20.funnel.json"
@@ -124,8 +125,9 @@ public:
     const std::string& notice() const { return notice_; }
 
     // Routes: "#/board", "#/board/<pipelineId>", "#/deal/<id>", "#/customers", "#/customer/<id>",
-    // "#/today", "#/reports[?period=…&owner=…&pipeline=…]" (docs/REPORTS.md), "#/settings",
-    // "#/settings/sync" (scrolled to Team sync). Unknown routes open the board.
+    // "#/contact/<id>", "#/today", "#/agenda", "#/reports[?period=…&owner=…&pipeline=…]"
+    // (docs/REPORTS.md), "#/settings", "#/settings/sync" (scrolled to Team sync). Unknown routes
+    // open the board.
     void open(const std::string& route);
     const std::string& route() const { return route_; }
 

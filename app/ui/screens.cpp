@@ -10,12 +10,14 @@
 #include "ui/screens.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 
 #include <imgui_internal.h>
 #include <misc/cpp/imgui_stdlib.h>
 
 #include "core/metrics.h"
+#include "ui/activities.h"
 #include "ui/reports.h"
 #include "ui/theme.h"
 #include "ui/widgets.h"
@@ -84,8 +86,6 @@ std::string joinLabels(const std::vector<std::string>& v) {
 }
 
 const char* kCurrencies[] = {"CNY", "TWD", "HKD", "KRW", "USD", "EUR"};
-const char* kActivityKeys[] = {"kind.call", "kind.visit",     "kind.meeting", "kind.email", "kind.message",
-                               "kind.demo", "kind.quoteSent", "kind.gift",    "kind.event", "kind.afterSales"};
 const char* kRoleKeys[] = {"role.unknown", "role.decisionMaker", "role.user", "role.technicalGatekeeper",
                            "role.financialGatekeeper", "role.purchasing", "role.coach"};
 const char* kAttitudeKeys[] = {"attitude.neutral", "attitude.supporter", "attitude.opponent"};
@@ -126,7 +126,12 @@ void Screens::contactRows(ViewContext& ctx, const Id& customerId) {
         ImGui::TextUnformatted("●");
         ImGui::PopStyleColor();
         ImGui::SameLine();
-        ImGui::TextUnformatted(ct.name.c_str());
+        // The name opens the contact card (phones, e-mails, messenger ids, notes).
+        ImGui::PushStyleColor(ImGuiCol_Text, ctx.palette.accent);
+        if (ImGui::Selectable(ct.name.c_str(), false, ImGuiSelectableFlags_None,
+                              ImGui::CalcTextSize(ct.name.c_str())))
+            ctx.route = "#/contact/" + ct.id;
+        ImGui::PopStyleColor();
         ctx.record("contact:" + ct.id, ct.name);
         if (!ct.title.empty()) {
             ImGui::SameLine();
@@ -374,13 +379,9 @@ void Screens::dealPanel(ViewContext& ctx, const Id& dealId, Board& b) {
                                      {"key.competition", "competition", &KeyInfo::competition},
                                      {"key.evaluation", "evaluationItems", &KeyInfo::evaluationItems}};
     for (const KeyField& k : kKeys) {
-        if (textField(ctx, k.label, std::string("deal.key.") + k.name, d->key.*(k.member), s)) {
-            json key = {{"schedule", d->key.schedule}, {"budget", d->key.budget}, {"requirement", d->key.requirement},
-                        {"decisionProcess", d->key.decisionProcess}, {"competition", d->key.competition},
-                        {"evaluationItems", d->key.evaluationItems}};
-            key[k.name] = s;
-            pushSet(ctx, "deal", d->id, "key", key);
-        }
+        if (textField(ctx, k.label, std::string("deal.key.") + k.name, d->key.*(k.member), s))
+            pushSet(ctx, "deal", d->id, (std::string("key.") + k.name).c_str(),
+                    s);  // one field: the others stay
     }
 
     // Qualification.
@@ -395,13 +396,8 @@ void Screens::dealPanel(ViewContext& ctx, const Id& dealId, Board& b) {
         ImGui::SameLine(0, 0);
         if (&q != kQual) ImGui::SameLine(0, 16);
         else ImGui::NewLine();
-        if (ImGui::Checkbox(ctx.t(q.label), &on)) {
-            json qual = {{"money", d->qualification.money}, {"authority", d->qualification.authority},
-                         {"need", d->qualification.need}, {"timing", d->qualification.timing},
-                         {"notes", d->qualification.notes}};
-            qual[q.name] = on;
-            pushSet(ctx, "deal", d->id, "qualification", qual);
-        }
+        if (ImGui::Checkbox(ctx.t(q.label), &on))
+            pushSet(ctx, "deal", d->id, (std::string("qualification.") + q.name).c_str(), on);
         ctx.record(std::string("field:deal.qualification.") + q.name);
     }
 
@@ -443,59 +439,9 @@ void Screens::dealPanel(ViewContext& ctx, const Id& dealId, Board& b) {
     }
     ctx.record("button:add-objection");
 
-    // Activities: log one, then the timeline (newest first).
+    // Activities: plan or log one, then the timeline (newest first), each editable in place.
     sectionHeader(ctx, "section.activities");
-    ImGui::SetNextItemWidth(120);
-    if (ImGui::BeginCombo("##activity.kind", ctx.t(kActivityKeys[newActivityKind_]))) {
-        for (int i = 0; i < 10; ++i)
-            if (ImGui::Selectable(ctx.t(kActivityKeys[i]), i == newActivityKind_)) newActivityKind_ = i;
-        ImGui::EndCombo();
-    }
-    ctx.record("field:activity.kind");
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(-1);
-    bool enter = ImGui::InputTextWithHint("##activity.subject", ctx.t("activity.subject"), &newActivitySubject_,
-                                          ImGuiInputTextFlags_EnterReturnsTrue);
-    ctx.record("field:activity.subject");
-    ImGui::Checkbox(ctx.t("activity.done"), &newActivityDone_);
-    ctx.record("field:activity.done");
-    ImGui::SameLine();
-    ImGui::Checkbox(ctx.t("activity.advanced"), &newActivityAdvanced_);
-    ctx.record("field:activity.advanced");
-    ImGui::SameLine();
-    if ((ImGui::Button((std::string(ctx.t("activity.log")) + "###log-activity").c_str()) || enter) && !newActivitySubject_.empty()) {
-        json c = {{"op", "activity.create"}, {"dealId", d->id}, {"customerId", d->customerId},
-                  {"kind", toString(static_cast<ActivityKind>(newActivityKind_))}, {"subject", newActivitySubject_},
-                  {"advanced", newActivityAdvanced_}};
-        if (newActivityDone_) c["doneAt"] = formatTime(ctx.now);
-        else c["due"] = formatTime(ctx.now + 86400000LL);
-        if (!doc.settings.me.empty()) c["owner"] = doc.settings.me;
-        ctx.push(std::move(c));
-        newActivitySubject_.clear();
-        newActivityAdvanced_ = false;
-    }
-    ctx.record(ctx.t("activity.log"), "button:log-activity");
-    std::vector<const Activity*> acts;
-    for (const Activity& a : doc.activities)
-        if (!a.deleted && a.dealId == d->id) acts.push_back(&a);
-    std::sort(acts.begin(), acts.end(), [](const Activity* x, const Activity* y) {
-        return std::max(x->doneAt, x->due) > std::max(y->doneAt, y->due);
-    });
-    if (acts.empty()) ImGui::TextDisabled("%s", ctx.t("activity.empty"));
-    for (const Activity* a : acts) {
-        ImGui::PushID(a->id.c_str());
-        bool done = a->doneAt != 0;
-        if (ImGui::Checkbox("##done", &done) && done) ctx.push({{"op", "activity.complete"}, {"id", a->id}});
-        ImGui::SameLine();
-        ImU32 col = done ? ctx.palette.textDim
-                         : (a->due && dateFromTime(a->due) < ctx.today ? ctx.palette.overdue : ctx.palette.text);
-        ImGui::PushStyleColor(ImGuiCol_Text, col);
-        ImGui::Text("%s  %s · %s%s", timeLabel(done ? a->doneAt : a->due, ctx.lang).c_str(),
-                    ctx.t(kActivityKeys[static_cast<int>(a->kind)]), a->subject.c_str(), a->advanced ? "  ▲" : "");
-        ImGui::PopStyleColor();
-        ctx.record("activity:" + a->id);
-        ImGui::PopID();
-    }
+    activities.draw(ctx, *d, toast);
 
     // Stage history and change history.
     sectionHeader(ctx, "section.stage_history");
@@ -590,6 +536,7 @@ void Screens::customers(ViewContext& ctx, const Id& customerId) {
         return;
     }
     std::string s;
+    if (!ctx.readOnly) customerActions(ctx, *c);
     if (textField(ctx, "customers.name", "customer.name", c->name, s)) pushSet(ctx, "customer", c->id, "name", s);
     fieldLabel(ctx, "board.grade");
     int g = static_cast<int>(c->grade);
@@ -648,13 +595,8 @@ void Screens::customers(ViewContext& ctx, const Id& customerId) {
                                             {"profile.birthday", "birthday", &CustomerProfile::birthday},
                                             {"profile.achievements", "achievements", &CustomerProfile::achievements}};
     for (const ProfileField& pf : kProfile)
-        if (textField(ctx, pf.label, std::string("customer.profile.") + pf.name, c->profile.*(pf.member), s)) {
-            json prof = {{"title", c->profile.title}, {"family", c->profile.family}, {"hobbies", c->profile.hobbies},
-                         {"education", c->profile.education}, {"birthday", c->profile.birthday},
-                         {"achievements", c->profile.achievements}};
-            prof[pf.name] = s;
-            pushSet(ctx, "customer", c->id, "profile", prof);
-        }
+        if (textField(ctx, pf.label, std::string("customer.profile.") + pf.name, c->profile.*(pf.member), s))
+            pushSet(ctx, "customer", c->id, (std::string("profile.") + pf.name).c_str(), s);
     sectionHeader(ctx, "section.deals");
     for (const Deal& dl : doc.deals) {
         if (dl.deleted || dl.customerId != c->id) continue;
@@ -665,6 +607,117 @@ void Screens::customers(ViewContext& ctx, const Id& customerId) {
     }
     ImGui::EndDisabled();
     ImGui::EndChild();
+}
+
+// Delete (with its deals, contacts and activities, said before it happens) and merge another
+// customer into this one. Records "button:customer.delete", "button:customer.merge",
+// "dialog:customer.delete", "button:customer.delete-confirm", "dialog:customer.merge",
+// "field:customer.merge-search", "merge-option:<id>", "button:customer.merge-confirm".
+void Screens::customerActions(ViewContext& ctx, const Customer& c) {
+    const Document& doc = ctx.doc;
+    auto counts = [&](const Id& id) {
+        std::array<int, 3> n{0, 0, 0};
+        for (const Deal& d : doc.deals) n[0] += !d.deleted && d.customerId == id;
+        for (const Contact& x : doc.contacts) n[1] += !x.deleted && x.customerId == id;
+        for (const Activity& x : doc.activities) n[2] += !x.deleted && x.customerId == id;
+        return n;
+    };
+    if (labelledButton(ctx, "customers.merge", "customer.merge")) {
+        askMergeCustomer_ = true;
+        mergeFrom_.clear();
+        mergeSearch_.clear();
+        ImGui::OpenPopup("##merge-customer");
+    }
+    ImGui::SameLine();
+    if (labelledButton(ctx, "action.delete", "customer.delete")) {
+        askDeleteCustomer_ = true;
+        ImGui::OpenPopup("##delete-customer");
+    }
+    ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowSize(ImVec2(440, 0));
+    if (ImGui::BeginPopupModal("##delete-customer", nullptr,
+                               ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize)) {
+        {
+            ImVec2 wp = ImGui::GetWindowPos(), ws = ImGui::GetWindowSize();
+            ctx.rects.record("dialog:customer.delete", Rect{wp.x, wp.y, ws.x, ws.y});
+        }
+        const auto n = counts(c.id);
+        char text[512];
+        std::snprintf(text, sizeof text, ctx.t("customers.delete_confirm"), c.name.c_str(), n[0], n[1], n[2]);
+        ImGui::TextWrapped("%s", text);
+        ctx.record("customer.delete-text");
+        ImGui::Spacing();
+        if (accentButton(ctx, "action.delete", "customer.delete-confirm", ImVec2(120, 0))) {
+            ctx.push({{"op", "customer.delete"}, {"id", c.id}, {"records", true}});
+            char msg[256];
+            std::snprintf(msg, sizeof msg, ctx.t("customers.deleted_toast"), c.name.c_str());
+            toast.show(msg, ctx.now, json{{"op", "customer.restore"}, {"id", c.id}, {"records", true}});
+            ctx.route = "#/customers";
+            ImGui::CloseCurrentPopup();
+        }
+        ImGui::SameLine();
+        if (labelledButton(ctx, "action.cancel", "customer.delete-cancel", ImVec2(120, 0)) ||
+            ImGui::IsKeyPressed(ImGuiKey_Escape, false))
+            ImGui::CloseCurrentPopup();
+        ImGui::EndPopup();
+    }
+    ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowSize(ImVec2(480, 0));
+    if (ImGui::BeginPopupModal("##merge-customer", nullptr,
+                               ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize)) {
+        {
+            ImVec2 wp = ImGui::GetWindowPos(), ws = ImGui::GetWindowSize();
+            ctx.rects.record("dialog:customer.merge", Rect{wp.x, wp.y, ws.x, ws.y});
+        }
+        ImGui::TextWrapped("%s", ctx.t("customers.merge_pick"));
+        ImGui::SetNextItemWidth(-1);
+        if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
+        ImGui::InputTextWithHint("##merge-search", ctx.t("customers.search"), &mergeSearch_);
+        ctx.record("field:customer.merge-search");
+        ImGui::BeginChild("##merge-list", ImVec2(0, 180), ImGuiChildFlags_Borders);
+        std::vector<const Customer*> rows;
+        for (const Customer& o : doc.customers)
+            if (!o.deleted && o.id != c.id &&
+                (mergeSearch_.empty() || o.name.find(mergeSearch_) != std::string::npos))
+                rows.push_back(&o);
+        ImGuiListClipper clip;
+        clip.Begin(int(rows.size()));
+        while (clip.Step())
+            for (int i = clip.DisplayStart; i < clip.DisplayEnd; ++i) {
+                ImGui::PushID(rows[std::size_t(i)]->id.c_str());
+                if (ImGui::Selectable(rows[std::size_t(i)]->name.c_str(),
+                                      mergeFrom_ == rows[std::size_t(i)]->id))
+                    mergeFrom_ = rows[std::size_t(i)]->id;
+                ctx.record("merge-option:" + rows[std::size_t(i)]->id,
+                           "merge-option:" + rows[std::size_t(i)]->name);
+                ImGui::PopID();
+            }
+        ImGui::EndChild();
+        const Customer* from = doc.findCustomer(mergeFrom_);
+        if (from) {
+            const auto n = counts(from->id);
+            char text[768];
+            std::snprintf(text, sizeof text, ctx.t("customers.merge_confirm"), from->name.c_str(), n[0], n[1],
+                          n[2], c.name.c_str());
+            ImGui::TextWrapped("%s", text);
+            ctx.record("customer.merge-text");
+        }
+        ImGui::BeginDisabled(!from);
+        if (accentButton(ctx, "customers.merge_button", "customer.merge-confirm", ImVec2(120, 0)) && from) {
+            ctx.push({{"op", "customer.merge"}, {"id", c.id}, {"from", from->id}});
+            char msg[512];
+            std::snprintf(msg, sizeof msg, ctx.t("customers.merged_toast"), from->name.c_str(),
+                          c.name.c_str());
+            toast.show(msg, ctx.now);
+            ImGui::CloseCurrentPopup();
+        }
+        ImGui::EndDisabled();
+        ImGui::SameLine();
+        if (labelledButton(ctx, "action.cancel", "customer.merge-cancel", ImVec2(120, 0)) ||
+            ImGui::IsKeyPressed(ImGuiKey_Escape, false))
+            ImGui::CloseCurrentPopup();
+        ImGui::EndPopup();
+    }
 }
 
 // [SECTION] Today
@@ -686,10 +739,14 @@ void Screens::today(ViewContext& ctx) {
         return true;
     };
     // One row: its text opens `route`; recorded as "today:<key>:<id>".
+    float actionsWidth = 0;  // room kept right of the row for an activity's actions
     auto row = [&](const char* key, const Id& id, const std::string& text, const std::string& route) {
         ImGui::PushID(key);
         ImGui::PushID(id.c_str());
-        if (ImGui::Selectable(text.c_str())) ctx.route = route;
+        const float w =
+            actionsWidth > 0 ? std::max(120.0f, ImGui::GetContentRegionAvail().x - actionsWidth) : 0.0f;
+        if (ImGui::Selectable(text.c_str(), false, ImGuiSelectableFlags_None, ImVec2(w, 0)))
+            ctx.route = route;
         ctx.record(std::string("today:") + key + ":" + id);
         ImGui::PopID();
         ImGui::PopID();
@@ -716,8 +773,17 @@ void Screens::today(ViewContext& ctx) {
         if (!a) return;
         const std::string when = withDate ? formatDateShort(dateFromTime(a->due, ctx.utcOffsetMinutes), ctx.lang) + " " : "";
         const std::string detail = a->subject + "  " + when + formatClock(a->due, ctx.utcOffsetMinutes);
-        if (dealRow(key, a->dealId, detail)) return;
-        if (const Customer* c = ctx.doc.findCustomer(a->customerId)) row(key, a->id, c->name + "  ·  " + detail, "#/customer/" + c->id);
+        actionsWidth = ctx.readOnly ? 0.0f : 430.0f;
+        const bool onDeal = dealRow(key, a->dealId, detail);
+        actionsWidth = 0;
+        if (!onDeal) {
+            const Customer* c = ctx.doc.findCustomer(a->customerId);
+            if (!c) return;
+            actionsWidth = ctx.readOnly ? 0.0f : 430.0f;
+            row(key, a->id, c->name + "  ·  " + detail, "#/customer/" + c->id);
+            actionsWidth = 0;
+        }
+        if (!ctx.readOnly) activityRowActions(ctx, *a);  // complete, +1 day, +1 week, pick a date
     };
 
     // A deal's next step (its text and date), for deals with no planned activity.

@@ -4,7 +4,9 @@
 
 #include <string>
 
+#include "ui/activities.h"
 #include "ui/board.h"
+#include "ui/contact_card.h"
 #include "ui/team_sync.h"
 #include "ui/view.h"
 
@@ -13,6 +15,10 @@ namespace funnel::ui {
 struct Screens {
     Board board;
     TeamSyncView teamSync;
+    ContactCard contactCard;
+    ActivityPlanner activities;  // the deal panel's Activities section
+    Agenda agenda;
+    Toast toast;  // "Contact deleted · Undo", "Copied": drawn over every screen
 
     void dealPanel(ViewContext& ctx, const Id& dealId, Board& board);
     void customers(ViewContext& ctx, const Id& customerId);
@@ -25,6 +31,7 @@ struct Screens {
 
 private:
     void contactRows(ViewContext& ctx, const Id& customerId);
+    void customerActions(ViewContext& ctx, const Customer& c);
     void settingsTeam(ViewContext& ctx);
     void settingsRates(ViewContext& ctx);
     void settingsPlaybook(ViewContext& ctx, const Pipeline& p);
@@ -39,13 +46,13 @@ private:
     int playbookStage_ = 0;
     std::string customerSearch_;
     int customerGrade_ = -1;
-    std::string newActivitySubject_;
-    int newActivityKind_ = 0;
-    bool newActivityDone_ = true;
-    bool newActivityAdvanced_ = false;
     std::string newObjection_;
     int newObjectionCategory_ = 0;
     std::string newCustomerName_;
+    bool askDeleteCustomer_ = false;
+    bool askMergeCustomer_ = false;
+    std::string mergeSearch_;
+    Id mergeFrom_;
 };
 
 }  // namespace funnel::ui

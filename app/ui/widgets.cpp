@@ -8,6 +8,8 @@
 // [SECTION] Time of day
 #include "ui/widgets.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <unordered_map>
@@ -303,9 +305,10 @@ bool calendar(ViewContext& ctx, const std::string& id, Date value, Date& out, bo
         const float w = ImGui::CalcTextSize(name).x;
         ImGui::SetCursorScreenPos(ImVec2(p.x + (cell - w) / 2, p.y));
         ImGui::TextDisabled("%s", name);
-        if (c < 6)
-            ImGui::SameLine(0, 0),
-                ImGui::SetCursorScreenPos(ImVec2(p.x + cell + ImGui::GetStyle().ItemSpacing.x, p.y));
+        if (c < 6) {
+            ImGui::SameLine(0, 0);
+            ImGui::SetCursorScreenPos(ImVec2(p.x + cell + ImGui::GetStyle().ItemSpacing.x, p.y));
+        }
     }
     // Six weeks from the first day of the week holding the 1st.
     const int y = st.monthIndex / 12, m = st.monthIndex % 12 + 1;
@@ -430,7 +433,13 @@ bool datePicker(ViewContext& ctx, const std::string& id, Date value, Date& out, 
     }
     ctx.record("button:" + id + ".calendar");
     const float fieldBottom = ImGui::GetItemRectMax().y;
-    ImGui::SetNextWindowPos(ImVec2(fieldMin.x, fieldBottom + 2), ImGuiCond_Appearing);
+    // Below the field, or above it when the calendar would not fit below.
+    const float calendarH = ImGui::GetFrameHeight() * 1.25f * 6 + ImGui::GetFrameHeight() * 4;
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    if (fieldBottom + calendarH > vp->WorkPos.y + vp->WorkSize.y)
+        ImGui::SetNextWindowPos(ImVec2(fieldMin.x, fieldMin.y - 2), ImGuiCond_Appearing, ImVec2(0, 1));
+    else
+        ImGui::SetNextWindowPos(ImVec2(fieldMin.x, fieldBottom + 2), ImGuiCond_Appearing);
     if (ImGui::BeginPopup("##calendar", ImGuiWindowFlags_NoNavInputs)) {
         CalendarState st{storage->GetInt(storageKey, 0), Date(storage->GetInt(storageKey + 1, ctx.today))};
         Date picked = value;
@@ -501,6 +510,37 @@ bool timeInput(ViewContext& ctx, const std::string& id, int minutes, int& out, f
     if (isInvalid(key)) invalidMessage(ctx, "time.invalid", "10:00", id);
     ImGui::PopID();
     return changed;
+}
+
+// [SECTION] Toast
+
+void Toast::draw(ViewContext& ctx) {
+    if (!visible(ctx.now)) return;
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x / 2, vp->WorkPos.y + vp->WorkSize.y - 56),
+                            ImGuiCond_Always, ImVec2(0.5f, 1.0f));
+    ImGui::SetNextWindowBgAlpha(0.95f);
+    ImGui::PushStyleColor(ImGuiCol_WindowBg, ctx.palette.text);
+    ImGui::PushStyleColor(ImGuiCol_Text, ctx.palette.background);
+    ImGui::Begin("##toast", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
+                     ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing |
+                     ImGuiWindowFlags_NoNav);
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(text_.c_str());
+    ctx.record("toast");
+    if (!undo_.is_null() && !ctx.readOnly) {
+        ImGui::SameLine(0, 16);
+        ImGui::PushStyleColor(ImGuiCol_Text, ctx.palette.accentText);
+        ImGui::PushStyleColor(ImGuiCol_Button, ctx.palette.accent);
+        if (labelledSmallButton(ctx, "action.undo", "toast-undo")) {
+            ctx.push(undo_);
+            text_.clear();
+        }
+        ImGui::PopStyleColor(2);
+    }
+    ImGui::End();
+    ImGui::PopStyleColor(2);
 }
 
 }  // namespace funnel::ui

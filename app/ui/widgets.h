@@ -13,6 +13,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "ui/view.h"
 
@@ -47,5 +48,33 @@ bool datePicker(ViewContext& ctx, const std::string& id, Date value, Date& out, 
 // A time of day "HH:MM" (24-hour) field; minutes since local midnight. Records "field:<id>".
 bool timeInput(ViewContext& ctx, const std::string& id, int minutes, int& out, float width = 70.0f);
 std::optional<int> parseClock(const std::string& text);  // "10:00", "9:30", "930", "14" → minutes
+
+// Local date and time of day (the user's zone) <-> a UTC time.
+inline Time localTime(Date d, int minutes, int utcOffsetMinutes) {
+    return timeFromDate(d, utcOffsetMinutes) + Time(minutes) * 60000;
+}
+inline int minutesOfDay(Time t, int utcOffsetMinutes) {
+    return int((t - timeFromDate(dateFromTime(t, utcOffsetMinutes), utcOffsetMinutes)) / 60000);
+}
+
+// [SECTION] Toast
+// A short message at the bottom of the screen for a few seconds ("Contact deleted", "Copied"),
+// with an optional Undo that pushes `undo` (a command). Records "toast" and "button:toast-undo".
+class Toast {
+public:
+    void show(std::string text, Time now, json undo = nullptr) {
+        text_ = std::move(text);
+        undo_ = std::move(undo);
+        until_ = now + (undo_.is_null() ? 2500 : 6000);
+    }
+    bool visible(Time now) const { return !text_.empty() && now < until_; }
+    const std::string& text() const { return text_; }
+    void draw(ViewContext& ctx);
+
+private:
+    std::string text_;
+    json undo_;
+    Time until_ = 0;
+};
 
 }  // namespace funnel::ui

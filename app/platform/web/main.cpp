@@ -87,6 +87,19 @@ EM_JS(void, funnel_leave_demo_js, (), {
     u.hash = "";
     location.href = u.href;
 });
+// A link from the canvas (a contact's tel: or mailto:) opens as a link would: through an <a>
+// clicked within the user's gesture, so the browser hands it to the phone or mail app.
+EM_JS(void, funnel_open_url_js, (const char* url), {
+    const u = UTF8ToString(url);
+    if (!/^(tel|mailto):/i.test(u)) return;
+    const a = document.createElement('a');
+    a.href = u;
+    a.rel = 'noopener';
+    a.style.display = 'none';
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+});
 EM_JS(char*, funnel_page_setting_js, (const char* key), {
     const v = (Module.funnelPage && Module.funnelPage[UTF8ToString(key)]) || "";
     const n = lengthBytesUTF8(v) + 1;
@@ -393,7 +406,9 @@ void startStorage() {
             if (error.empty()) lp.persistence.record({}, tb.workspace, nowMs());
         } else {
             const std::string lang = lp.languageOverride.empty() ? lp.browserLanguage : lp.languageOverride;
-            tb.workspace.reset(makeDefaultDocument(nowMs(), "p-default", lang));
+            Document fresh = makeDefaultDocument(nowMs(), "p-default", lang);
+            useCurrencyOf(fresh.settings, lang);  // a Korean user starts in ₩, not CN¥
+            tb.workspace.reset(std::move(fresh));
             if (error.empty()) lp.persistence.record({}, tb.workspace, nowMs());
         }
         tb.storageError = error;
@@ -435,6 +450,7 @@ void pageRequest(ui::App::PageRequest r, Time /*now*/) {
         case R::OpenSnapshotFile: pickSnapshotFile(); break;
         case R::SaveSnapshotCopy: saveSnapshotCopy(); break;
         case R::CloseSnapshot: leaveSnapshot(); break;
+        case R::OpenUrl: funnel_open_url_js(t.app.pageRequestText().c_str()); break;
     }
 }
 
