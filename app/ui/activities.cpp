@@ -240,6 +240,10 @@ void ActivityPlanner::editor(ViewContext& ctx, const Activity& a, Toast& toast) 
 }
 
 void ActivityPlanner::draw(ViewContext& ctx, const Deal& d, Toast& toast) {
+    // The deal panel lists the customer's contacts too, each under PushID(contact id) with its
+    // name as label: the planner's tick boxes under the same IDs lost every click to those rows
+    // (the earlier row saw the press as its own and cleared it on release). Its own ID scope.
+    ImGui::PushID("activities");
     planForm(ctx, d);
     std::vector<const Activity*> acts;
     for (const Activity& a : ctx.doc.activities)
@@ -279,6 +283,7 @@ void ActivityPlanner::draw(ViewContext& ctx, const Deal& d, Toast& toast) {
         if (editing_ == a->id) editor(ctx, *a, toast);
         ImGui::PopID();
     }
+    ImGui::PopID();
 }
 
 // [SECTION] Today's actions
