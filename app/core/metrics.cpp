@@ -2,7 +2,9 @@
 #include "core/metrics.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -20,6 +22,21 @@ std::optional<double> convertMoney(const Settings& s, double amount, const std::
     const auto from = rateOf(currency), target = rateOf(to);
     if (!from || !target) return std::nullopt;
     return amount * *from / *target;
+}
+
+int monthNumber(const std::string& m) {
+    if (m.size() != 7 || m[4] != '-') return -1;
+    for (std::size_t i : {0, 1, 2, 3, 5, 6})
+        if (m[i] < '0' || m[i] > '9') return -1;
+    const int y = (m[0] - '0') * 1000 + (m[1] - '0') * 100 + (m[2] - '0') * 10 + (m[3] - '0');
+    const int mo = (m[5] - '0') * 10 + (m[6] - '0');
+    return mo >= 1 && mo <= 12 ? y * 12 + mo - 1 : -1;
+}
+
+int monthNumber(Date d) {
+    int y = 0, mo = 0, day = 0;
+    splitDate(d, y, mo, day);
+    return y * 12 + mo - 1;
 }
 
 std::string monthOf(Time t, int utcOffsetMinutes) { return formatDate(dateFromTime(t, utcOffsetMinutes)).substr(0, 7); }
@@ -55,6 +72,14 @@ public:
     }
     bool inPeriod(Time t) const { return t != 0 && (opt.from == 0 || t >= opt.from) && (opt.to == 0 || t < opt.to); }
     long indexOf(const Id& stageId) const {
+        // A pipeline has a handful of stages: comparing ids beats hashing them (called for every
+        // deal and stage entry by several metrics).
+        // From the back: with a stage id twice, the last one, as stageIndex holds it.
+        if (pipeline && pipeline->stages.size() <= 16) {
+            for (std::size_t i = pipeline->stages.size(); i-- > 0;)
+                if (pipeline->stages[i].id == stageId) return long(i);
+            return -1;
+        }
         auto it = stageIndex.find(stageId);
         return it == stageIndex.end() ? -1 : it->second;
     }
@@ -68,16 +93,24 @@ public:
         return s ? s->probability : 0;
     }
     std::optional<double> money(double amount, const std::string& c) {
-        auto v = convertMoney(doc.settings, amount, c, currency);
+        auto v = convert(amount, c);
         if (!v) missing.insert(c);
         return v;
+    }
+    // convertMoney(doc.settings, amount, c, currency) with each currency's rate looked up once
+    // (every metric converts every deal; the map lookups were a good part of a report).
+    std::optional<double> convert(double amount, const std::string& c) const {
+        if (c == currency) return amount;
+        const std::optional<double> from = rateOf(c), target = rateOf(currency);
+        if (!from || !target) return std::nullopt;
+        return amount * *from / *target;
     }
     std::optional<double> value(const Deal& d) { return money(d.value, d.currency); }
     // Below the threshold (in a known currency): kept out of the funnel. A value of 0 means
     // "not known yet" (a fresh lead), not a small order.
     bool outOfFunnel(const Deal& d) const {
         if (threshold <= 0 || d.value <= 0) return false;
-        auto v = convertMoney(doc.settings, d.value, d.currency, currency);
+        auto v = convert(d.value, d.currency);
         return v && *v < threshold;
     }
     bool wonStage(const Deal& d) const {
@@ -85,6 +118,22 @@ public:
                d.stageId == pipeline->stages.back().id;
     }
     std::vector<std::string> missingList() const { return {missing.begin(), missing.end()}; }
+
+private:
+    // The rate of `c` relative to settings.displayCurrency, as convertMoney reads it.
+    std::optional<double> rateOf(const std::string& c) const {
+        for (const auto& [code, rate] : rates)
+            if (code == c) return rate;
+        std::optional<double> rate;
+        if (c == doc.settings.displayCurrency) {
+            rate = 1.0;
+        } else if (auto it = doc.settings.rates.find(c); it != doc.settings.rates.end() && it->second > 0) {
+            rate = it->second;
+        }
+        rates.emplace_back(c, rate);
+        return rate;
+    }
+    mutable std::vector<std::pair<std::string, std::optional<double>>> rates;  // the few currencies seen
 };
 
 int daysBetween(Date from, Date to) { return int(to - from); }
@@ -117,13 +166,15 @@ FunnelTotals funnelTotals(const Document& doc, const MetricsOptions& opt) {
 
 Forecast forecastByMonth(const Document& doc, const MetricsOptions& opt) {
     Scope s(doc, opt);
-    std::map<std::string, ForecastMonth> months;
+    // Keyed year * 12 + month - 1 (-1: no date), which sorts as the "YYYY-MM" names do; each
+    // month named once, not once per deal.
+    std::map<int, ForecastMonth> months;
     for (const Deal& d : doc.deals) {
         if (!s.inScope(d) || d.status != DealStatus::Open) continue;
         if (!opt.includeOutOfFunnel && s.outOfFunnel(d)) continue;
-        const std::string month = d.expectedClose == kNoDate ? "" : formatDate(d.expectedClose).substr(0, 7);
-        ForecastMonth& m = months[month];
-        m.month = month;
+        const int key = d.expectedClose == kNoDate ? -1 : monthNumber(d.expectedClose);
+        ForecastMonth& m = months[key];
+        if (m.count == 0 && key >= 0) m.month = formatDate(d.expectedClose).substr(0, 7);
         m.count++;
         if (auto v = s.value(d)) {
             m.value += *v;
@@ -139,18 +190,76 @@ Forecast forecastByMonth(const Document& doc, const MetricsOptions& opt) {
 Progress progressInPeriod(const Document& doc, const MetricsOptions& opt) {
     Scope s(doc, opt);
     Progress p;
-    std::unordered_map<Id, const Deal*> dealsInScope;
+    // Advanced activities done in the period, counted per deal id in an open-addressing table
+    // (one block of memory, no node per id); a hash map of every deal in scope cost most of a
+    // 100k-deal report.
+    std::vector<const Activity*> advanced;
+    for (const Activity& a : doc.activities)
+        if (!a.deleted && a.advanced && s.inPeriod(a.doneAt) && !a.dealId.empty()) advanced.push_back(&a);
+    std::size_t slots = 16;
+    while (slots < advanced.size() * 2) slots *= 2;
+    struct Slot {  // 8 bytes, so the table stays in cache: the id's hash bits, then its deal id
+        std::uint32_t tag = 0;
+        std::int32_t count = 0;  // activities; 0 empty; -1 counted already
+    };
+    std::vector<Slot> advancedOf(advanced.empty() ? 0 : slots);
+    std::vector<std::string_view> slotId(advancedOf.size());
+    const std::hash<std::string_view> hashId;
+    auto slotOf = [&](std::string_view id) -> std::size_t {
+        const std::size_t h = hashId(id);
+        const auto tag =
+            std::uint32_t((std::uint64_t(h) >> 32) ^ std::uint64_t(h));  // size_t is 32 bits in wasm
+        std::size_t i = h & (slots - 1);
+        while (advancedOf[i].count && (advancedOf[i].tag != tag || slotId[i] != id))
+            i = (i + 1) & (slots - 1);
+        advancedOf[i].tag = tag;
+        return i;
+    };
+    for (const Activity* a : advanced) {
+        const std::size_t i = slotOf(a->dealId);
+        slotId[i] = a->dealId;
+        advancedOf[i].count++;
+    }
+    // Entries per stage: by index for the pipeline's stages, in a short list for other ids; put in
+    // p.entered at the end.
+    std::vector<int> enteredStage(s.pipeline ? s.pipeline->stages.size() : 0, 0);
+    std::vector<std::pair<const Id*, int>> entered;
+    auto enter = [&](const Id& stageId) {
+        for (auto& [id, n] : entered)
+            if (*id == stageId) {
+                ++n;
+                return;
+            }
+        entered.emplace_back(&stageId, 1);
+    };
     for (const Deal& d : doc.deals) {
         if (!s.inScope(d)) continue;
-        dealsInScope[d.id] = &d;
+        if (!advanced.empty()) {
+            // Taken once counted: a deal id seen twice still counts its activities once.
+            Slot& slot = advancedOf[slotOf(d.id)];
+            if (slot.count > 0) {
+                p.advancedActivities += slot.count;
+                slot.count = -1;  // counted (probing goes on past it)
+            }
+        }
         if (s.inPeriod(d.createdAt)) p.created++;
+        long prevIndex = -2;  // the previous entry's stage index when looked up (-2: not)
         for (std::size_t i = 0; i < d.stageHistory.size(); ++i) {
             const StageEntry& e = d.stageHistory[i];
-            if (!s.inPeriod(e.at)) continue;
-            p.entered[e.stageId]++;
+            if (!s.inPeriod(e.at)) {
+                prevIndex = -2;
+                continue;
+            }
+            const long to = s.indexOf(e.stageId);
+            if (to >= 0)
+                enteredStage[std::size_t(to)]++;
+            else
+                enter(e.stageId);
+            const long from =
+                prevIndex != -2 || i == 0 ? prevIndex : s.indexOf(d.stageHistory[i - 1].stageId);
+            prevIndex = to;
             if (i == 0) continue;  // the first entry is the creation, not a move
             p.moves++;
-            const long from = s.indexOf(d.stageHistory[i - 1].stageId), to = s.indexOf(e.stageId);
             if (from >= 0 && to >= 0) {
                 if (to > from) p.forward++;
                 else if (to < from) p.backward++;
@@ -161,11 +270,9 @@ Progress progressInPeriod(const Document& doc, const MetricsOptions& opt) {
             if (d.status == DealStatus::Lost) p.lost++;
         }
     }
-    for (const Activity& a : doc.activities) {
-        if (a.deleted || !a.advanced || !s.inPeriod(a.doneAt)) continue;
-        if (!dealsInScope.count(a.dealId)) continue;
-        p.advancedActivities++;
-    }
+    for (std::size_t k = 0; k < enteredStage.size(); ++k)
+        if (enteredStage[k]) p.entered[s.pipeline->stages[k].id] += enteredStage[k];
+    for (const auto& [id, n] : entered) p.entered[*id] += n;
     return p;
 }
 
@@ -198,7 +305,10 @@ std::vector<StageConversion> stageConversion(const Document& doc, const MetricsO
         if (!s.inScope(d)) continue;
         if ((opt.from || opt.to) && !s.inPeriod(d.createdAt)) continue;
         long furthest = s.indexOf(d.stageId);
-        for (const StageEntry& e : d.stageHistory) furthest = std::max(furthest, s.indexOf(e.stageId));
+        for (const StageEntry& e : d.stageHistory) {
+            if (furthest == long(n) - 1) break;  // no entry can go further
+            furthest = std::max(furthest, s.indexOf(e.stageId));
+        }
         if (d.status == DealStatus::Won && s.pipeline->stages.back().probability == 100) furthest = long(n) - 1;
         for (long k = 0; k <= furthest; ++k) reached[std::size_t(k)]++;
     }
@@ -253,10 +363,12 @@ Outcomes outcomes(const Document& doc, const MetricsOptions& opt) {
 Targets targetAchievement(const Document& doc, const MetricsOptions& opt) {
     Scope s(doc, opt);
     Targets t;
-    std::map<std::pair<Id, std::string>, double> achieved;
+    // Won value per (owner, year * 12 + month - 1): a number per deal, not a formatted month.
+    std::map<std::pair<std::string_view, int>, double> achieved;
     for (const Deal& d : doc.deals) {
         if (d.deleted || d.status != DealStatus::Won || !d.closedAt) continue;
-        if (auto v = s.value(d)) achieved[{d.owner, monthOf(d.closedAt, opt.utcOffsetMinutes)}] += *v;
+        if (auto v = s.value(d))
+            achieved[{d.owner, monthNumber(dateFromTime(d.closedAt, opt.utcOffsetMinutes))}] += *v;
     }
     for (const auto& [key, target] : doc.settings.targets) {
         const auto colon = key.rfind(':');
@@ -266,7 +378,8 @@ Targets targetAchievement(const Document& doc, const MetricsOptions& opt) {
         row.month = key.substr(colon + 1);
         if (!opt.owner.empty() && row.member != opt.owner) continue;
         row.target = convertMoney(doc.settings, target, doc.settings.displayCurrency, s.currency).value_or(target);
-        auto it = achieved.find({row.member, row.month});
+        const int month = monthNumber(row.month);
+        auto it = month < 0 ? achieved.end() : achieved.find({row.member, month});
         row.achieved = it == achieved.end() ? 0 : it->second;
         row.rate = row.target > 0 ? row.achieved / row.target : 0;
         t.rows.push_back(row);

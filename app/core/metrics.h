@@ -154,5 +154,9 @@ Attention attentionLists(const Document&, const MetricsOptions&);
 
 // "YYYY-MM" of a time in the user's zone.
 std::string monthOf(Time t, int utcOffsetMinutes = 0);
+// A month as one number, year * 12 + month - 1, which orders as the "YYYY-MM" names do: of a
+// date, or of a name ("YYYY-MM"; -1 when it is not one).
+int monthNumber(Date);
+int monthNumber(const std::string& yyyyMm);
 
 }  // namespace funnel

@@ -4,7 +4,9 @@
 #include "core/report.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 
 namespace funnel {
@@ -174,13 +176,23 @@ Report computeReport(const Document& doc, const ReportChoice& choice, Time now, 
         for (std::size_t i = 0; i < p->stages.size(); ++i) stageIndex[p->stages[i].id] = i;
     const bool wonLast = p && !p->stages.empty() && p->stages.back().probability == 100;
     r.funnelDeals.assign(p ? p->stages.size() : 0, {});
-    std::unordered_map<std::string, std::size_t> monthIndex;
-    for (std::size_t i = 0; i < r.forecast.months.size(); ++i) monthIndex[r.forecast.months[i].month] = i;
+    // Forecast months by monthNumber (-1: no date; a deal's month found without formatting it).
+    std::unordered_map<int, std::size_t> monthIndex;
+    for (std::size_t i = 0; i < r.forecast.months.size(); ++i)
+        monthIndex[r.forecast.months[i].month.empty() ? -1 : monthNumber(r.forecast.months[i].month)] = i;
     r.forecastDeals.assign(r.forecast.months.size(), {});
-    std::unordered_map<std::string, std::size_t> targetIndex;  // "member\nmonth"
+    for (std::size_t i = 0; i < r.forecast.months.size(); ++i)
+        r.forecastDeals[i].reserve(std::size_t(r.forecast.months[i].count));
+    std::map<std::pair<std::string_view, int>, std::size_t> targetIndex;  // (member, monthNumber)
     for (std::size_t i = 0; i < r.targets.rows.size(); ++i)
-        targetIndex[r.targets.rows[i].member + '\n' + r.targets.rows[i].month] = i;
+        targetIndex[{r.targets.rows[i].member, monthNumber(r.targets.rows[i].month)}] = i;
     r.targetDeals.assign(r.targets.rows.size(), {});
+    // The id lists as long as the counts they stand behind: reserved, not grown.
+    for (std::size_t i = 0; i < r.funnelDeals.size() && i < r.funnel.stages.size(); ++i)
+        r.funnelDeals[i].reserve(std::size_t(r.funnel.stages[i].count));
+    r.createdDeals.reserve(std::size_t(r.progress.created));
+    r.wonDeals.reserve(std::size_t(r.progress.won));
+    r.lostDeals.reserve(std::size_t(r.progress.lost));
 
     const Settings& st = doc.settings;
     const double threshold = st.outOfFunnelThreshold > 0 ? st.outOfFunnelThreshold : 0;
@@ -191,7 +203,7 @@ Report computeReport(const Document& doc, const ReportChoice& choice, Time now, 
         const std::optional<double> v = convertMoney(st, d.value, d.currency, r.currency);
         // Targets count won deals of every pipeline (metrics.h: targetAchievement).
         if (d.status == DealStatus::Won && d.closedAt && v && !targetIndex.empty()) {
-            auto it = targetIndex.find(d.owner + '\n' + monthOf(d.closedAt, utcOffsetMinutes));
+            auto it = targetIndex.find({d.owner, monthNumber(dateFromTime(d.closedAt, utcOffsetMinutes))});
             if (it != targetIndex.end()) r.targetDeals[it->second].push_back(d.id);
         }
         if (!p || d.pipelineId != p->id || (!r.owner.empty() && d.owner != r.owner)) continue;
@@ -202,9 +214,7 @@ Report computeReport(const Document& doc, const ReportChoice& choice, Time now, 
              (d.status == DealStatus::Won && wonLast && stage->second + 1 == p->stages.size())))
             r.funnelDeals[stage->second].push_back(d.id);
         if (!outOfFunnel && d.status == DealStatus::Open) {
-            const std::string month =
-                d.expectedClose == kNoDate ? "" : formatDate(d.expectedClose).substr(0, 7);
-            auto it = monthIndex.find(month);
+            auto it = monthIndex.find(d.expectedClose == kNoDate ? -1 : monthNumber(d.expectedClose));
             if (it != monthIndex.end()) r.forecastDeals[it->second].push_back(d.id);
         }
         if (outOfFunnel && d.status != DealStatus::Lost) r.outOfFunnelDeals.push_back(d.id);

@@ -1,6 +1,9 @@
 // Funnel — unit tests of the metrics on small hand-computed documents.
 #include <doctest/doctest.h>
 
+#include <map>
+
+#include "core/demo.h"
 #include "core/metrics.h"
 
 using namespace funnel;
@@ -423,4 +426,79 @@ TEST_CASE("attention lists: cadence follow-ups, overdue activities, after-sales,
     CHECK(at.followUps.empty());
     CHECK(at.rotting.empty());
     CHECK(at.suspendedDue.empty());
+}
+
+// The metrics count by numbers and flat tables for speed (a 100k-deal report); these are the same
+// figures by their plain definitions (formatted months, a lookup per activity), on a demo.
+TEST_CASE("metrics: the fast paths give the plain definitions' figures on a demo") {
+    const Time now = T("2026-05-20T10:00:00Z");
+    Document doc = makeDemoDocument(7, 3000, now, "en");
+    // A target with a month that is not one, and one of a month without wins: neither matches a deal.
+    doc.settings.targets["m-x:2026-1x"] = 100;
+    doc.settings.targets[doc.settings.me + ":1999-01"] = 100;
+    for (const Id& owner : {Id(), doc.settings.me}) {
+        MetricsOptions o;
+        o.now = now;
+        o.utcOffsetMinutes = 480;
+        o.owner = owner;
+        o.from = T("2026-01-01T00:00:00+08:00");
+        o.to = T("2027-01-01T00:00:00+08:00");
+        const Pipeline* p = doc.findPipeline(doc.settings.defaultPipeline);
+        REQUIRE(p);
+        auto inScope = [&](const Deal* d) {
+            return d && !d->deleted && d->pipelineId == p->id && (owner.empty() || d->owner == owner);
+        };
+        auto inPeriod = [&](Time t) { return t != 0 && t >= o.from && t < o.to; };
+
+        // Advanced activities: each one whose deal is in scope, found by id.
+        int advanced = 0;
+        for (const Activity& a : doc.activities)
+            if (!a.deleted && a.advanced && inPeriod(a.doneAt) && inScope(doc.findDeal(a.dealId))) ++advanced;
+        const Progress pr = progressInPeriod(doc, o);
+        CHECK(advanced > 0);
+        CHECK(pr.advancedActivities == advanced);
+        std::map<Id, int> entered;
+        for (const Deal& d : doc.deals)
+            if (inScope(&d))
+                for (const StageEntry& e : d.stageHistory)
+                    if (inPeriod(e.at)) entered[e.stageId]++;
+        CHECK(pr.entered == entered);
+
+        // Forecast months: "YYYY-MM" of the expected date, "" first, ascending.
+        std::map<std::string, int> months;
+        for (const Deal& d : doc.deals)
+            if (inScope(&d) && d.status == DealStatus::Open)
+                months[d.expectedClose == kNoDate ? "" : formatDate(d.expectedClose).substr(0, 7)]++;
+        o.includeOutOfFunnel = true;
+        const Forecast f = forecastByMonth(doc, o);
+        o.includeOutOfFunnel = false;
+        REQUIRE(f.months.size() == months.size());
+        std::size_t i = 0;
+        for (const auto& [m, n] : months) {
+            CHECK(f.months[i].month == m);
+            CHECK(f.months[i].count == n);
+            ++i;
+        }
+
+        // Targets: won value by owner and monthOf(closedAt).
+        std::map<std::pair<Id, std::string>, double> won;
+        for (const Deal& d : doc.deals)
+            if (!d.deleted && d.status == DealStatus::Won && d.closedAt)
+                if (auto v = convertMoney(doc.settings, d.value, d.currency, doc.settings.displayCurrency))
+                    won[{d.owner, monthOf(d.closedAt, o.utcOffsetMinutes)}] += *v;
+        const Targets t = targetAchievement(doc, o);
+        REQUIRE_FALSE(t.rows.empty());
+        int matched = 0;
+        for (const TargetAchievement& row : t.rows) {
+            auto it = won.find({row.member, row.month});
+            CHECK(row.achieved == doctest::Approx(it == won.end() ? 0.0 : it->second));
+            matched += it != won.end();
+        }
+        if (owner.empty()) CHECK(matched > 0);
+    }
+    CHECK(monthNumber("2026-05") == 2026 * 12 + 4);
+    CHECK(monthNumber("2026-13") == -1);
+    CHECK(monthNumber("2026-1x") == -1);
+    CHECK(monthNumber("26-05") == -1);
+    CHECK(monthNumber(makeDate(2026, 5, 31)) == 2026 * 12 + 4);
 }
