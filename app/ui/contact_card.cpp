@@ -226,6 +226,9 @@ void ContactCard::draw(ViewContext& ctx, const Id& contactId, Toast& toast) {
         newValue_[0].clear();
         newValue_[1].clear();
         newMessengerId_.clear();
+        // The messenger a new id most likely belongs to: KakaoTalk in Korea, LINE in Taiwan
+        // and Hong Kong, WeChat otherwise.
+        newMessengerKind_ = ctx.lang == "ko" ? 1 : ctx.lang == "zh-Hant" ? 2 : 0;
     }
     ImGui::BeginChild("##contact-card", ImVec2(std::min(760.0f, ImGui::GetContentRegionAvail().x), 0));
     {

@@ -314,6 +314,9 @@ bool calendar(ViewContext& ctx, const std::string& id, Date value, Date& out, bo
     const int y = st.monthIndex / 12, m = st.monthIndex % 12 + 1;
     const Date firstOfMonth = makeDate(y, m, 1);
     const Date start = firstOfMonth - ((weekdayOf(firstOfMonth) - first + 7) % 7);
+    // Day numbers centred in their cells, inside today's ring (at the top left the ring crossed
+    // the digit and, on the selected day, drew over it in the fill's colour).
+    ImGui::PushStyleVar(ImGuiStyleVar_SelectableTextAlign, ImVec2(0.5f, 0.5f));
     for (int r = 0; r < 6; ++r) {
         for (int c = 0; c < 7; ++c) {
             const Date d = start + r * 7 + c;
@@ -341,12 +344,13 @@ bool calendar(ViewContext& ctx, const std::string& id, Date value, Date& out, bo
             // Today: a ring; the keyboard cursor: a frame.
             const ImVec2 q(p.x + cell, p.y + cell);
             if (d == ctx.today)
-                dl->AddCircle(ImVec2((p.x + q.x) / 2, (p.y + q.y) / 2), cell * 0.46f, ctx.palette.accent, 0,
-                              2.0f);
+                dl->AddCircle(ImVec2((p.x + q.x) / 2, (p.y + q.y) / 2), cell * 0.42f,
+                              selected ? ctx.palette.accentText : ctx.palette.accent, 0, 2.0f);
             if (d == st.cursor && d != value) dl->AddRect(p, q, ctx.palette.textDim, 4.0f, 0, 1.0f);
             ImGui::PopID();
         }
     }
+    ImGui::PopStyleVar();
     ImGui::Spacing();
     if (labelledSmallButton(ctx, "date.today", "picker-today")) {
         out = ctx.today;

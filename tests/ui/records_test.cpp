@@ -297,6 +297,25 @@ TEST_CASE("the contact card: every field edited, phone opens tel:, messenger id 
     CHECK(ui.has("contact:unknown"));
 }
 
+TEST_CASE("a new messenger id goes to the language's usual messenger: KakaoTalk in ko, LINE in zh-Hant") {
+    for (const auto& [lang, expected] : {std::pair<const char*, const char*>{"ko", "kakao:minsu"},
+                                         {"zh-Hant", "line:minsu"},
+                                         {"zh-Hans", "wechat:minsu"}}) {
+        CAPTURE(lang);
+        Records r;
+        const Id minsu = addContact(r.doc, r.customer, "Minsu");
+        UiDriver ui(r.doc, lang);
+        ui.app().open("#/contact/" + minsu);
+        ui.frames(2);
+        ui.click("field:contact.new-messenger");
+        ui.type("minsu");
+        ui.click("button:contact.add-messenger");
+        const Contact* c = ui.doc().findContact(minsu);
+        REQUIRE(c != nullptr);
+        CHECK(c->messenger == expected);
+    }
+}
+
 // [SECTION] Activities
 
 TEST_CASE("plan a visit for a chosen date and time through the picker; edit, complete, delete and undo") {
