@@ -364,11 +364,14 @@ void Reports::drawTable(ViewContext& ctx, const Table& t) {
 
 // [SECTION] Cards, hotspots, figures
 
-bool Reports::beginCard(ViewContext& ctx, const char* id, const char* titleKey, float width) {
+bool Reports::beginCard(ViewContext& ctx, const char* id, const char* titleKey, float width, bool& visible) {
     ImGui::PushStyleColor(ImGuiCol_ChildBg, ctx.palette.surface);
-    ImGui::BeginChild(id, ImVec2(width, 0), ImGuiChildFlags_Borders | ImGuiChildFlags_AutoResizeY,
-                      ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+    // False when the card is scrolled out of view: it keeps its last height (ImGui does not
+    // re-measure a clipped auto-resizing child) and nothing of it is built or drawn this frame.
+    visible = ImGui::BeginChild(id, ImVec2(width, 0), ImGuiChildFlags_Borders | ImGuiChildFlags_AutoResizeY,
+                                ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
     ImGui::PopStyleColor();
+    if (!visible) return false;
     ImGui::PushStyleColor(ImGuiCol_Text, ctx.palette.text);
     ImGui::PushTextWrapPos(0);
     ImGui::PushFont(nullptr, ImGui::GetStyle().FontSizeBase * 1.1f);
@@ -408,8 +411,9 @@ bool Reports::beginCard(ViewContext& ctx, const char* id, const char* titleKey, 
     return shown;
 }
 
-void Reports::endCard(ViewContext& ctx, const char* id, const std::vector<std::string>& missing) {
-    if (!missing.empty()) {
+void Reports::endCard(ViewContext& ctx, const char* id, const std::vector<std::string>& missing,
+                      bool visible) {
+    if (visible && !missing.empty()) {
         std::string list;
         for (const std::string& c : missing) list += (list.empty() ? "" : ", ") + c;
         ImGui::PushStyleColor(ImGuiCol_Text, ctx.palette.dueToday);
@@ -912,13 +916,16 @@ void Reports::draw(ViewContext& ctx, std::uint64_t revision, const std::string& 
     for (const Card& c : cards) {
         if (twoColumns && column == 1) ImGui::SameLine(0, gap);
         ImGui::PushID(c.id);
-        const bool asTable = beginCard(ctx, c.id, c.title, cardW);
-        if (asTable) {
+        bool visible = true;
+        const bool asTable = beginCard(ctx, c.id, c.title, cardW, visible);
+        if (!visible) {
+            // scrolled out of view: nothing to build
+        } else if (asTable) {
             if (const Table* t = table(c.id)) drawTable(ctx, *t);
         } else {
             (this->*c.draw)(ctx, r);
         }
-        endCard(ctx, c.id, c.missing ? *c.missing : kNone);
+        endCard(ctx, c.id, c.missing ? *c.missing : kNone, visible);
         ImGui::PopID();
         column = twoColumns ? 1 - column : 0;
         if (column == 0) ImGui::Dummy(ImVec2(0, gap / 2));

@@ -57,8 +57,9 @@ private:
     void navigate(ViewContext& ctx, const ReportChoice& c);
     void buildTables(const ViewContext& ctx, const Report& r);
     const Table* table(const std::string& id) const;
-    bool beginCard(ViewContext& ctx, const char* id, const char* titleKey, float width);
-    void endCard(ViewContext& ctx, const char* id, const std::vector<std::string>& missing);
+    // Returns whether the card shows its table; `visible` false when it is scrolled out of view.
+    bool beginCard(ViewContext& ctx, const char* id, const char* titleKey, float width, bool& visible);
+    void endCard(ViewContext& ctx, const char* id, const std::vector<std::string>& missing, bool visible);
     void drawTable(ViewContext& ctx, const Table& t);
 
     void funnelChart(ViewContext& ctx, const Report& r);
