@@ -1,7 +1,8 @@
 // The Reports screen in Chromium on the ?demo document: en and 简体中文, light and dark, a
-// 390×844 phone (screenshots into build/screenshots/reports-*.png); a table's CSV download
-// (UTF-8 with BOM, the rows the screen shows); a reload keeps the period and owner; a click on a
-// funnel band opens the board filtered to that stage's deals.
+// 390×844 phone (screenshots into build/screenshots/reports-*.png, the lower cards scrolled into
+// view too); a table's CSV download (UTF-8 with BOM, the rows the screen shows) and the screen as
+// a PNG; a reload keeps the period and owner; a click on a funnel band opens the board filtered to
+// that stage's deals.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -147,7 +148,7 @@ test('a 390×844 phone stacks the charts in one column', async () => {
   }
 });
 
-test('a table as CSV (BOM, the rows shown), a reload keeps period and owner, a band opens the board', async () => {
+test('a table as CSV (BOM, the rows shown), the screen as PNG, a reload keeps period and owner, a band opens the board', async () => {
   const viewport = { width: 1400, height: 1000 };
   const context = await browser.newContext({ viewport, acceptDownloads: true });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'funnel-reports-'));
@@ -191,6 +192,28 @@ test('a table as CSV (BOM, the rows shown), a reload keeps period and owner, a b
       assert.equal(cells[0], stages[i].name['zh-Hans']);
       assert.equal(cells[1], await figure(page, `figure:funnel.count:${stages[i].id}`), `${stages[i].id}: the count drawn`);
     }
+
+    // The screen as a PNG: a real image of the Reports region (signature, size in the header),
+    // not blank (many colours in its pixels).
+    const [shot] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), click(page, 'button:report-png')]);
+    assert.match(shot.suggestedFilename(), /^funnel-report-\d{4}-\d{2}-\d{2}\.png$/);
+    const png = path.join(tmp, shot.suggestedFilename());
+    await shot.saveAs(png);
+    const img = readFileSync(png);
+    assert.deepEqual([...img.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG signature');
+    const width = img.readUInt32BE(16), height = img.readUInt32BE(20);
+    assert.ok(width >= 600 && width <= viewport.width * 2 && height >= 400, `the PNG is the screen's region: ${width}×${height}`);
+    const colours = await page.evaluate(async (b64) => {
+      const bmp = await createImageBitmap(new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: 'image/png' }));
+      const c = new OffscreenCanvas(bmp.width, bmp.height);
+      const g = c.getContext('2d');
+      g.drawImage(bmp, 0, 0);
+      const d = g.getImageData(0, 0, bmp.width, bmp.height).data;
+      const seen = new Set();
+      for (let i = 0; i < d.length; i += 4 * 7) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+      return seen.size;
+    }, img.toString('base64'));
+    assert.ok(colours > 30, `the PNG holds the charts, not a blank canvas (${colours} colours)`);
 
     // A band with deals opens the board showing just those.
     let band = null;
