@@ -971,7 +971,7 @@ void settingsTargets(ViewContext& ctx) {
     for (const Member& mem : doc.members) ImGui::TableSetupColumn(mem.name.c_str());
     ImGui::TableHeadersRow();
     for (int month = 1; month <= 12; ++month) {
-        char key[16];
+        char key[32];  // room for any int year (GCC -O1 checks the bound)
         std::snprintf(key, sizeof key, "%04d-%02d", year, month);
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
