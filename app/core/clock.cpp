@@ -82,7 +82,13 @@ Clock::Clock(std::string replica, std::string last) : replica_(std::move(replica
     observe(last);
 }
 
-std::string Clock::tick(Time now) {
+bool Clock::canTick(Time now) const {
+    if (now > wall_) return now <= kMaxStampWall;
+    return counter_ < kMaxCounter ? wall_ <= kMaxStampWall : wall_ < kMaxStampWall;
+}
+
+std::optional<std::string> Clock::tick(Time now) {
+    if (!canTick(now)) return std::nullopt;
     if (now > wall_) {
         wall_ = now;
         counter_ = 0;

@@ -18,6 +18,12 @@
 namespace funnel {
 
 inline constexpr const char* kZeroStamp = "0";
+// How far ahead of this device's wall clock a stamp from elsewhere may be (docs/SYNC.md, Limits):
+// a team file holding a later one is refused, so one bad clock or a crafted file cannot make
+// every later local edit lose, nor run the clock into the year 9999.
+inline constexpr Time kMaxStampAhead = 86'400'000;  // one day
+// The last wall time a stamp can carry (its text must sort: four-digit years).
+inline constexpr Time kMaxStampWall = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
 
 struct StampParts {
     Time wall = 0;
@@ -48,8 +54,11 @@ class Clock {
 public:
     explicit Clock(std::string replica, std::string last = kZeroStamp);
 
-    // A fresh stamp, greater than every stamp issued or observed before.
-    std::string tick(Time now);
+    // A fresh stamp, greater than every stamp issued or observed before; nullopt (never an
+    // invalid stamp) when none is left: the clock has reached the year 9999.
+    std::optional<std::string> tick(Time now);
+    // Whether tick(now) would give a stamp.
+    bool canTick(Time now) const;
     // Takes in a stamp seen from another replica (malformed ones are ignored).
     void observe(std::string_view stamp);
 

@@ -349,11 +349,70 @@ bool sameFields(const json& a, const json& b) {
     return true;
 }
 
+// Sorts the log into canonical order and drops duplicates; each value is dumped once (not once
+// per comparison), so the cost is O(n log n) comparisons of short keys plus the log's size.
 void canonicalise(std::vector<Conflict>& log) {
-    std::sort(log.begin(), log.end(), conflictLess);
-    log.erase(std::unique(log.begin(), log.end()), log.end());
+    if (std::is_sorted(log.begin(), log.end(), [](const Conflict& a, const Conflict& b) {
+            return a.key != b.key ? a.key < b.key : a.field != b.field ? a.field < b.field : a.stamp < b.stamp;
+        })) {
+        // Already in order by key, field and stamp: only runs of equal stamps need a closer look.
+        bool ties = false;
+        for (std::size_t i = 1; i < log.size() && !ties; ++i)
+            ties = log[i].key == log[i - 1].key && log[i].field == log[i - 1].field && log[i].stamp == log[i - 1].stamp;
+        if (!ties) return;
+    }
+    std::vector<std::pair<std::string, std::size_t>> dumps;
+    dumps.reserve(log.size());
+    for (std::size_t i = 0; i < log.size(); ++i) dumps.emplace_back(dumpJson(log[i].value), i);
+    std::vector<std::size_t> order(log.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    auto less = [&](std::size_t x, std::size_t y) {
+        const Conflict &a = log[x], &b = log[y];
+        if (a.key != b.key) return a.key < b.key;
+        if (a.field != b.field) return a.field < b.field;
+        if (a.stamp != b.stamp) return a.stamp < b.stamp;
+        if (dumps[x].first != dumps[y].first) return dumps[x].first < dumps[y].first;
+        return a.base < b.base;
+    };
+    std::sort(order.begin(), order.end(), less);
+    std::vector<Conflict> out;
+    out.reserve(log.size());
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        if (k > 0 && !less(order[k - 1], order[k])) continue;  // equal to the previous one
+        out.push_back(std::move(log[order[k]]));
+    }
+    log = std::move(out);
+}
+
+// The entries of one key (and field, when given) in a canonical log: a contiguous range.
+std::pair<std::vector<Conflict>::const_iterator, std::vector<Conflict>::const_iterator> logged(
+    const std::vector<Conflict>& log, const std::string& key, const std::string* field = nullptr) {
+    auto lo = std::lower_bound(log.begin(), log.end(), 0, [&](const Conflict& c, int) {
+        return c.key != key ? c.key < key : field && c.field < *field;
+    });
+    auto hi = std::upper_bound(lo, log.end(), 0, [&](int, const Conflict& c) {
+        return c.key != key ? key < c.key : field && *field < c.field;
+    });
+    return {lo, hi};
 }
 }  // namespace
+
+json encodeGoneSince(const std::map<std::string, Time>& since) {
+    json o = json::object();
+    for (const auto& [key, t] : since) o[key] = formatTime(t);
+    return o;
+}
+
+bool decodeGoneSince(const json& j, std::map<std::string, Time>& since, std::string& error) {
+    since.clear();
+    if (!j.is_object()) return error = "goneSince: expected an object", false;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        std::optional<Time> t = it.value().is_string() ? parseTime(it.value().get<std::string>()) : std::nullopt;
+        if (!t) return error = "goneSince." + it.key() + ": expected a time", false;
+        since[it.key()] = *t;
+    }
+    return true;
+}
 
 json encodeSyncState(const SyncState& s) {
     json o = json::object();
@@ -509,14 +568,8 @@ FieldStamp effective(const SyncState& s, const std::string& key, const std::stri
 }
 
 bool hasLogged(const SyncState& s, const std::string& key, const std::string& field) {
-    Conflict probe;
-    probe.key = key;
-    probe.field = field;
-    probe.stamp = "";
-    auto it = std::lower_bound(s.conflicts.begin(), s.conflicts.end(), probe, [](const Conflict& a, const Conflict& b) {
-        return a.key != b.key ? a.key < b.key : a.field < b.field;
-    });
-    return it != s.conflicts.end() && it->key == key && it->field == field;
+    auto [lo, hi] = logged(s.conflicts, key, &field);
+    return lo != hi;
 }
 
 void stampField(SyncState& s, const std::string& key, const std::string& field, const std::string& stamp,
@@ -529,10 +582,12 @@ void stampField(SyncState& s, const std::string& key, const std::string& field, 
         // logged versions had seen, but not those versions themselves, so it witnesses none of
         // them: they stay, and the value replaced joins them (as a merge would log it).
         now.base = old.base;
-        for (const Conflict& c : s.conflicts)
-            if (c.key == key && c.field == field) joinBase(now.base, c.base);
-        s.conflicts.push_back(Conflict{key, field, replaced ? *replaced : json(), old.stamp, old.base});
-        canonicalise(s.conflicts);
+        auto [lo, hi] = logged(s.conflicts, key, &field);
+        for (auto it = lo; it != hi; ++it) joinBase(now.base, it->base);
+        // Inserted in place (the log stays canonical without sorting all of it).
+        Conflict c{key, field, replaced ? *replaced : json(), old.stamp, old.base};
+        const auto at = std::upper_bound(s.conflicts.cbegin(), s.conflicts.cend(), c, conflictLess);
+        if (at == s.conflicts.cbegin() || !(*std::prev(at) == c)) s.conflicts.insert(at, std::move(c));
     } else {
         // Written over the current version: it saw that version and everything that one saw.
         now.base = old.base;
@@ -605,26 +660,40 @@ void diffList(const std::vector<T>& before, const std::vector<T>& after, Flat& b
 }
 
 // Stamps every record whose flat form differs between b and a with one clock tick.
-void stampFlat(SyncState& state, Clock& clock, const Flat& b, const Flat& a, Time now, std::vector<std::string>* touched) {
+bool stampFlat(SyncState& state, Clock& clock, const Flat& b, const Flat& a, Time now, std::vector<std::string>* touched) {
     std::set<std::string> keys;
     for (const auto& [k, v] : b) keys.insert(k);
     for (const auto& [k, v] : a) keys.insert(k);
-    std::string stamp;
+    std::vector<std::pair<const std::string*, std::pair<const json*, const json*>>> changed;
     for (const std::string& key : keys) {
         auto x = b.find(key);
         auto y = a.find(key);
         const json* bx = x == b.end() ? nullptr : &x->second;
         const json* ay = y == a.end() ? nullptr : &y->second;
         if (bx && ay && *bx == *ay) continue;
-        if (stamp.empty()) stamp = clock.tick(now);
-        stampRecord(state, key, bx, ay, stamp);
-        if (touched) touched->push_back(key);
+        changed.push_back({&key, {bx, ay}});
     }
-    if (!stamp.empty()) state.replicas[clock.replica()] = clock.last();
+    if (changed.empty()) return true;
+    // The new stamp must come after every version it replaces, whatever the clock has observed
+    // so far (a version merged but not yet acknowledged would otherwise beat this later edit).
+    for (const auto& [key, sides] : changed) {
+        auto r = state.records.find(*key);
+        if (r == state.records.end()) continue;
+        clock.observe(r->second.created);
+        for (const auto& [field, fs] : r->second.fields) clock.observe(fs.stamp);
+    }
+    const std::optional<std::string> stamp = clock.tick(now);
+    if (!stamp) return false;  // no stamp left (year 9999): nothing stamped, the caller refuses
+    for (const auto& [key, sides] : changed) {
+        stampRecord(state, *key, sides.first, sides.second, *stamp);
+        if (touched) touched->push_back(*key);
+    }
+    state.replicas[clock.replica()] = clock.last();
+    return true;
 }
 }  // namespace
 
-void stampChange(SyncState& state, Clock& clock, const Document& before, const Document& after, Time now) {
+bool stampChange(SyncState& state, Clock& clock, const Document& before, const Document& after, Time now) {
     Flat b, a;
     if (!(before.settings == after.settings)) {
         b["settings"] = settingsFields(before.settings);
@@ -650,7 +719,7 @@ void stampChange(SyncState& state, Clock& clock, const Document& before, const D
         for (const auto& c : before.changes) b[changeKey(c)] = changeFields(c);
         for (const auto& c : after.changes) a[changeKey(c)] = changeFields(c);
     }
-    stampFlat(state, clock, b, a, now, nullptr);
+    return stampFlat(state, clock, b, a, now, nullptr);
 }
 
 // [SECTION] Merge
@@ -685,12 +754,20 @@ std::vector<Version> reduce(std::vector<Version> vs) {
         if (a.stamp != b.stamp || a.dump != b.dump) return newer(a, b);
         return a.base > b.base;
     });
+    // One sweep, newest first: `seen` joins the bases of every version with a larger stamp than
+    // the current one, so x is witnessed (some y has y.stamp > x.stamp and y.base[replica of x]
+    // >= x.stamp) exactly when seen[replica of x] >= x.stamp. Linear in the versions and their
+    // bases (after the sort), where comparing every pair was quadratic.
+    VersionVector seen;
     std::vector<std::size_t> keep;
+    std::size_t group = 0;  // first version of the current run of equal stamps
     for (std::size_t i = 0; i < vs.size(); ++i) {
+        if (vs[i].stamp != vs[group].stamp) {
+            for (; group < i; ++group) joinBase(seen, vs[group].base);
+        }
         if (i > 0 && vs[i].stamp == vs[i - 1].stamp && vs[i].dump == vs[i - 1].dump) continue;  // same version
-        bool witnessed = false;
-        for (std::size_t j = 0; j < vs.size() && !witnessed; ++j)
-            witnessed = witnesses(vs[j].stamp, vs[j].base, vs[i].stamp);
+        auto it = seen.find(baseKey(vs[i].stamp));
+        const bool witnessed = it != seen.end() && it->second >= vs[i].stamp;
         if (!witnessed) keep.push_back(i);
     }
     std::vector<Version> out;
@@ -698,13 +775,15 @@ std::vector<Version> reduce(std::vector<Version> vs) {
     return out;
 }
 
+using FieldLog = std::map<std::string, std::vector<const Conflict*>>;  // field -> its logged losers
+
 struct Side {
     const Flat& alive;
     const SyncState& state;
-    std::map<std::string, std::vector<const Conflict*>> log;  // key -> its logged losers
+    std::map<std::string, FieldLog> log;  // key -> field -> logged losers (indexed once)
 
     Side(const Flat& a, const SyncState& s) : alive(a), state(s) {
-        for (const Conflict& c : s.conflicts) log[c.key].push_back(&c);
+        for (const Conflict& c : s.conflicts) log[c.key][c.field].push_back(&c);
     }
     // The record's fields (alive or tombstoned) and whether it is gone; false when unknown.
     bool find(const std::string& key, const json*& fields, bool& gone) const {
@@ -764,7 +843,7 @@ void mergeRecord(const std::string& key, const Side& A, const Side& B, Merged& m
     names.push_back(kGoneField);
     for (const auto* l : {la != A.log.end() ? &la->second : nullptr, lb != B.log.end() ? &lb->second : nullptr})
         if (l)
-            for (const Conflict* c : *l) names.push_back(c->field);
+            for (const auto& [field, list] : *l) names.push_back(field);
     std::sort(names.begin(), names.end());
     names.erase(std::unique(names.begin(), names.end()), names.end());
 
@@ -797,8 +876,8 @@ void mergeRecord(const std::string& key, const Side& A, const Side& B, Merged& m
         }
         for (const auto* l : {la != A.log.end() ? &la->second : nullptr, lb != B.log.end() ? &lb->second : nullptr})
             if (l)
-                for (const Conflict* c : *l)
-                    if (c->field == name) {
+                if (auto f = l->find(name); f != l->end())
+                    for (const Conflict* c : f->second) {
                         vs.push_back(Version{c->value, c->stamp, c->base, dumpJson(c->value)});
                         anyLogged = true;
                     }
@@ -833,7 +912,8 @@ void takeRecord(const std::string& key, const Side& from, Merged& m, bool fromLo
     (gone ? m.state.gone[key] : m.alive[key]) = *f;
     if (const RecordStamps* rs = from.stamps(key)) m.state.records[key] = *rs;
     if (auto l = from.log.find(key); l != from.log.end())
-        for (const Conflict* c : l->second) m.state.conflicts.push_back(*c);
+        for (const auto& [field, list] : l->second)
+            for (const Conflict* c : list) m.state.conflicts.push_back(*c);
     ++(fromLocal ? m.changedOut : m.changedIn);
 }
 
@@ -952,6 +1032,7 @@ MergeResult merge(const Document& local, const SyncState& localState, const Docu
         for (auto& [order, c] : ordered) r.doc.changes.push_back(std::move(c));
     }
     for (auto& [key, rs] : sameStamps) m.state.records[key] = std::move(rs);
+    m.state.goneSince = localState.goneSince;  // device-local: purgeTombstones updates it
     r.state = std::move(m.state);
     r.changedIn = m.changedIn;
     r.changedOut = m.changedOut;
@@ -963,8 +1044,61 @@ MergeResult merge(const Document& local, const SyncState& localState, const Docu
     return r;
 }
 
+bool checkRemoteState(const SyncState& s, Time now, std::string& error) {
+    auto fail = [&](const std::string& msg) {
+        error = std::string(kSyncKey) + "." + msg;
+        return false;
+    };
+    if (s.replicas.size() > kMaxReplicas)
+        return fail("replicas: " + std::to_string(s.replicas.size()) + " replicas exceed the limit of " + std::to_string(kMaxReplicas));
+    if (s.gone.size() > kMaxGone)
+        return fail("gone: " + std::to_string(s.gone.size()) + " tombstones exceed the limit of " + std::to_string(kMaxGone));
+    if (s.conflicts.size() > kMaxConflicts)
+        return fail("conflicts: " + std::to_string(s.conflicts.size()) + " entries exceed the limit of " + std::to_string(kMaxConflicts));
+    for (const auto& [r, stamp] : s.replicas) {
+        // The newest stamp it issued *or merged*: it may be another replica's.
+        auto p = parseStamp(stamp);
+        if (!p) return fail("replicas." + r + ": malformed stamp");
+        if (now >= 0 && p->wall > now + kMaxStampAhead)
+            return fail("replicas." + r + ": stamp " + stamp + " is more than a day ahead of this device's clock");
+    }
+    // Issued by a listed replica, not after what that replica's entry says it had issued.
+    auto issued = [&](const std::string& stamp) {
+        if (stamp == kZeroStamp) return true;
+        auto it = s.replicas.find(replicaOf(stamp));
+        return it != s.replicas.end() && it->second >= stamp;
+    };
+    auto checkBase = [&](const VersionVector& base, const std::string& stamp, const std::string& path) {
+        for (const auto& [r, seen] : base) {
+            if (!issued(seen)) return fail(path + ": base stamp " + seen + " is not one its replica issued");
+            if (seen != kZeroStamp && !(seen < stamp)) return fail(path + ": base " + seen + " is not older than its version");
+        }
+        return true;
+    };
+    for (const auto& [key, rs] : s.records) {
+        if (!issued(rs.created)) return fail("records." + key + ".c: stamp " + rs.created + " is not one its replica issued");
+        for (const auto& [field, fs] : rs.fields) {
+            const std::string path = "records." + key + ".f." + field;
+            if (!issued(fs.stamp)) return fail(path + ": stamp " + fs.stamp + " is not one its replica issued");
+            if (!checkBase(fs.base, fs.stamp, path)) return false;
+        }
+    }
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < s.conflicts.size(); ++i) {
+        const Conflict& c = s.conflicts[i];
+        const std::string path = "conflicts[" + std::to_string(i) + "]";
+        if (!issued(c.stamp)) return fail(path + ": stamp " + c.stamp + " is not one its replica issued");
+        if (!checkBase(c.base, c.stamp, path)) return false;
+        // The log is in canonical order (decodeSyncState sorts it): one field's entries are adjacent.
+        run = i > 0 && s.conflicts[i - 1].key == c.key && s.conflicts[i - 1].field == c.field ? run + 1 : 1;
+        if (run > kMaxConflictsPerField)
+            return fail(path + ": more than " + std::to_string(kMaxConflictsPerField) + " logged versions of " + c.key + "." + c.field);
+    }
+    return true;
+}
+
 MergeResult mergeRemoteText(const Document& local, const SyncState& localState, std::string_view remoteText,
-                            const Limits& limits) {
+                            const Limits& limits, Time now) {
     MergeResult r;
     DecodeResult d = decodeDocument(remoteText, limits);
     if (!d.ok || d.migratedFrom == 0) {
@@ -974,7 +1108,7 @@ MergeResult mergeRemoteText(const Document& local, const SyncState& localState, 
     }
     SyncState remoteState;
     std::string error;
-    if (!splitSync(d.document, remoteState, error)) {
+    if (!splitSync(d.document, remoteState, error) || !checkRemoteState(remoteState, now, error)) {
         r.error = "the team file's sync data is damaged: " + error;
         return r;
     }
@@ -987,7 +1121,7 @@ MergeResult mergeRemoteText(const Document& local, const SyncState& localState, 
 
 std::vector<ConflictChoice> conflictChoices(const Document& doc, const SyncState& state) {
     std::vector<ConflictChoice> out;
-    if (state.conflicts.empty()) return out;
+    if (state.conflicts.empty() && state.gone.empty()) return out;
     const Flat flat = flatten(doc);
     for (const Conflict& c : state.conflicts) {
         json current;
@@ -1000,7 +1134,30 @@ std::vector<ConflictChoice> conflictChoices(const Document& doc, const SyncState
         }
         if (current != c.value) out.push_back(ConflictChoice{c, std::move(current), effective(state, c.key, c.field).stamp});
     }
+    // A removed record edited by someone who had not seen the removal: restore it or keep it removed.
+    std::set<std::string> listed;
+    for (const ConflictChoice& c : out)
+        if (c.logged.field == kGoneField) listed.insert(c.logged.key);
+    for (const auto& [key, fields] : state.gone) {
+        if (!editedAfterRemoval(state, key) || listed.count(key)) continue;
+        const RecordStamps& rs = state.records.at(key);
+        std::string newest = rs.created;
+        for (const auto& [f, fs] : rs.fields)
+            if (f != kGoneField && fs.stamp > newest) newest = fs.stamp;
+        out.push_back(ConflictChoice{Conflict{key, kGoneField, json(false), newest, {}}, json(true),
+                                     effective(state, key, kGoneField).stamp});
+    }
     return out;
+}
+
+bool editedAfterRemoval(const SyncState& state, const std::string& key) {
+    auto r = state.records.find(key);
+    if (r == state.records.end() || !state.gone.count(key)) return false;
+    const std::string removed = effective(state, key, kGoneField).stamp;
+    if (r->second.created > removed) return true;
+    for (const auto& [f, fs] : r->second.fields)
+        if (f != kGoneField && fs.stamp > removed) return true;
+    return false;
 }
 
 std::vector<Conflict> openConflicts(const Document& doc, const SyncState& state) {
@@ -1024,7 +1181,14 @@ bool resolveConflict(Document& doc, SyncState& state, Clock& clock, const std::s
             if (c.stamp > top) top = c.stamp;
         }
     clock.observe(top);
-    const std::string stamp = clock.tick(now);
+    if (field == kGoneField)  // deciding about a removal comes after every edit of the record
+        if (auto r = state.records.find(key); r != state.records.end()) {
+            clock.observe(r->second.created);
+            for (const auto& [f, fs] : r->second.fields) clock.observe(fs.stamp);
+        }
+    const std::optional<std::string> ticked = clock.tick(now);
+    if (!ticked) return false;
+    const std::string stamp = *ticked;
     if (field == kGoneField) {
         const bool wantGone = value.is_boolean() && value.get<bool>();
         const bool isGone = state.gone.count(key) > 0;
@@ -1061,14 +1225,19 @@ void acknowledge(SyncState& state, Clock& clock) {
 }
 
 int purgeTombstones(SyncState& state, Time now) {
+    for (auto it = state.goneSince.begin(); it != state.goneSince.end();)
+        it = state.gone.count(it->first) ? std::next(it) : state.goneSince.erase(it);
     int purged = 0;
     for (auto it = state.gone.begin(); it != state.gone.end();) {
+        // Counted from when this device first held it: a tombstone's stamp says when someone
+        // removed the record, not when the others learned of it.
+        const auto [mark, fresh] = state.goneSince.emplace(it->first, now);
         const FieldStamp fs = effective(state, it->first, kGoneField);
-        auto p = parseStamp(fs.stamp);
         bool seenByAll = !state.replicas.empty();
         for (const auto& [r, stamp] : state.replicas) seenByAll = seenByAll && stamp >= fs.stamp;
-        if (p && p->wall + kTombstoneRetention < now && seenByAll) {
+        if (!fresh && mark->second + kTombstoneRetention < now && seenByAll && !editedAfterRemoval(state, it->first)) {
             const std::string key = it->first;
+            state.goneSince.erase(key);
             state.records.erase(key);
             state.conflicts.erase(std::remove_if(state.conflicts.begin(), state.conflicts.end(),
                                                  [&](const Conflict& c) { return c.key == key; }),
@@ -1174,8 +1343,7 @@ bool stampCommand(SyncState& state, Clock& clock, const Document& after, const j
             if (decodeRecord(e, c, error, "")) (*side)[changeKey(c)] = changeFields(c);
         }
     }
-    stampFlat(state, clock, b, a, now, &keys);
-    return true;
+    return stampFlat(state, clock, b, a, now, &keys);
 }
 
 namespace {
@@ -1208,10 +1376,8 @@ json statePatch(const SyncState& state, const std::vector<std::string>& keys, co
         records[key] = r == state.records.end() ? json() : encodeRecordStamps(r->second);
         auto g = state.gone.find(key);
         gone[key] = g == state.gone.end() ? json() : sortedFields(g->second);
-        std::vector<Conflict> mine;
-        for (const Conflict& c : state.conflicts)
-            if (c.key == key) mine.push_back(c);
-        conflicts[key] = encodeConflicts(mine);
+        auto [lo, hi] = logged(state.conflicts, key);
+        conflicts[key] = encodeConflicts(std::vector<Conflict>(lo, hi));
     }
     for (const std::string& id : replicas)
         if (auto it = state.replicas.find(id); it != state.replicas.end()) reps[id] = it->second;
@@ -1249,6 +1415,16 @@ json diffState(const SyncState& from, const SyncState& to) {
     for (const auto& [id, stamp] : to.replicas) {
         auto it = from.replicas.find(id);
         if (it == from.replicas.end() || it->second != stamp) reps[id] = stamp;
+    }
+    if (from.goneSince != to.goneSince) {
+        json since = json::object();
+        for (const auto& [key, t] : to.goneSince) {
+            auto it = from.goneSince.find(key);
+            if (it == from.goneSince.end() || it->second != t) since[key] = formatTime(t);
+        }
+        for (const auto& [key, t] : from.goneSince)
+            if (!to.goneSince.count(key)) since[key] = json();
+        p["goneSince"] = std::move(since);
     }
     if (!records.empty()) p["records"] = std::move(records);
     if (!gone.empty()) p["gone"] = std::move(gone);
@@ -1301,6 +1477,18 @@ bool applyStatePatch(SyncState& state, const json& patch, std::string& error) {
     if (const json* r = member("replicas")) parts["replicas"] = *r;
     SyncState add;
     if (!decodeSyncState(parts, add, error)) return false;
+    std::map<std::string, Time> since;
+    std::vector<std::string> dropSince;
+    if (const json* g = member("goneSince")) {
+        if (!g->is_object()) return error = "sync patch: goneSince: expected an object", false;
+        json set = json::object();
+        for (auto it = g->begin(); it != g->end(); ++it)
+            if (it.value().is_null()) dropSince.push_back(it.key());
+            else set[it.key()] = it.value();
+        if (!decodeGoneSince(set, since, error)) return error = "sync patch: " + error, false;
+    }
+    for (const std::string& k : dropSince) state.goneSince.erase(k);
+    for (const auto& [k, t] : since) state.goneSince[k] = t;
     for (const std::string& k : dropRecords) state.records.erase(k);
     for (auto& [k, rs] : add.records) state.records[k] = std::move(rs);
     for (const std::string& k : dropGone) state.gone.erase(k);

@@ -76,10 +76,18 @@ struct SyncState {
     std::map<std::string, RecordStamps> records;       // record key -> stamps (absent = all kZeroStamp)
     std::map<std::string, json> gone;                  // removed record key -> its last fields (restorable)
     std::vector<Conflict> conflicts;                   // canonical order: key, field, stamp, value
+    // Device-local, never in the team file: when this device first held each tombstone of `gone`
+    // (purgeTombstones counts the retention from it; kept in the stored document's "sync.device").
+    std::map<std::string, Time> goneSince;
     bool operator==(const SyncState&) const = default;
 };
 
+// goneSince as the stored document keeps it ({key: "ISO time"}) and back.
+json encodeGoneSince(const std::map<std::string, Time>&);
+bool decodeGoneSince(const json&, std::map<std::string, Time>&, std::string& error);
+
 // The state's JSON form (the "sync" value) and back; readSyncState validates untrusted input.
+// goneSince is not part of it (device-local).
 json encodeSyncState(const SyncState&);
 bool decodeSyncState(const json&, SyncState&, std::string& error);
 
@@ -91,7 +99,8 @@ Document joinSync(Document doc, const SyncState& state);
 // Stamps every field that differs between before and after (records compared by id; added,
 // removed and restored records included) with one new clock tick. Call after each command
 // that changed the document, never for merges.
-void stampChange(SyncState& state, Clock& clock, const Document& before, const Document& after, Time now);
+// False (nothing stamped) when the clock has no stamp left (Clock::tick).
+bool stampChange(SyncState& state, Clock& clock, const Document& before, const Document& after, Time now);
 
 struct MergeResult {
     bool ok = false;
@@ -107,11 +116,25 @@ struct MergeResult {
 // changes by time), whichever side a record came from.
 MergeResult merge(const Document& local, const SyncState& localState, const Document& remote,
                   const SyncState& remoteState);
+// Limits of a "sync" section from elsewhere (docs/FORMAT.md, Limits; docs/SYNC.md, threat model):
+// the work a merge does stays bounded by them whatever a team file holds.
+inline constexpr std::size_t kMaxReplicas = 4096;             // entries of `replicas`
+inline constexpr std::size_t kMaxConflictsPerField = 1024;    // logged versions of one field
+inline constexpr std::size_t kMaxConflicts = 200'000;         // the whole conflict log
+inline constexpr std::size_t kMaxGone = 1'000'000;            // tombstones
+// Checks a team file's state before it is merged: the caps above; no replica's entry more than
+// kMaxStampAhead after `now` (the local wall clock; skipped when now < 0); every stamp (record,
+// field, base, conflict) issued by a listed replica and not after that replica's entry; every
+// base older than the version it belongs to (a writer cannot have seen what came after it).
+// False + error naming the first problem.
+bool checkRemoteState(const SyncState& state, Time now, std::string& error);
+
 // Merges a remote team file given as text: size, depth, numbers and UTF-8 are checked before any
-// DOM is built (codec's Limits), then the document and its "sync" section are validated. A bad
-// remote yields ok = false and an error in plain words; nothing is merged.
+// DOM is built (codec's Limits), then the document and its "sync" section are validated
+// (checkRemoteState at `now`, the local wall clock; now < 0 skips only the check of stamps ahead
+// of it). A bad remote yields ok = false and an error in plain words; nothing is merged.
 MergeResult mergeRemoteText(const Document& local, const SyncState& localState, std::string_view remoteText,
-                            const Limits& limits = {});
+                            const Limits& limits = {}, Time now = -1);
 
 // After a merge: the clock observes every replica's newest stamp (so later local edits sort
 // after everything merged, whatever this device's wall clock says) and the state records that
@@ -134,9 +157,17 @@ std::vector<ConflictChoice> conflictChoices(const Document& doc, const SyncState
 bool resolveConflict(Document& doc, SyncState& state, Clock& clock, const std::string& key,
                      const std::string& field, const json& value, Time now);
 
-// Drops tombstones (and their conflicts) older than kTombstoneRetention that every known
-// replica has merged (its entry in state.replicas is newer than the tombstone). Returns how many.
+// Tombstone retention (docs/SYNC.md): notes `now` in goneSince for every tombstone this device
+// holds for the first time (so a tombstone is never purged by the sync that brought it, however
+// old its stamp), forgets the marks of tombstones no longer held, and drops the tombstones (and
+// their conflicts) that this device has held for more than kTombstoneRetention, that every listed
+// replica has merged (its entry in state.replicas is not older than the tombstone) and whose
+// record carries no field stamp newer than the tombstone. Returns how many were dropped.
 int purgeTombstones(SyncState& state, Time now);
+// Whether a removed record holds a field stamped after its removal: an edit made without having
+// seen the removal. Such a record is listed by conflictChoices (its "~gone" field, to restore or
+// keep removed) and never purged until someone decides.
+bool editedAfterRemoval(const SyncState& state, const std::string& key);
 
 // [SECTION] Journaling: stamps and merges travel with the data (see workspace.h)
 
@@ -144,7 +175,8 @@ int purgeTombstones(SyncState& state, Time now);
 // touched as they were before, the change entries it added and removed): only those records are
 // compared with `after`, so the cost does not grow with the document. Appends the record keys
 // whose stamps changed to `keys`. False when the inverse is not a snapshot (document.replace):
-// stamp with stampChange() and the whole documents then.
+// stamp with stampChange() and the whole documents then — or when the clock has no stamp left
+// (Clock::tick; nothing stamped, Workspace refuses such a command before applying it).
 bool stampCommand(SyncState& state, Clock& clock, const Document& after, const json& inverse, Time now,
                   std::vector<std::string>& keys);
 

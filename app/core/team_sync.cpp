@@ -268,7 +268,8 @@ void TeamSync::handleBody(const TeamSyncResponse& r, Workspace& ws, Time now) {
         return refuse("the team file is not a Funnel document: " + (d.ok ? std::string("format: expected \"funnel\"") : d.error));
     SyncState remoteState;
     std::string error;
-    if (!splitSync(d.document, remoteState, error)) return refuse("the team file's sync data is damaged: " + error);
+    if (!splitSync(d.document, remoteState, error) || !checkRemoteState(remoteState, now, error))
+        return refuse("the team file's sync data is damaged: " + error);
     const std::string me = ws.replica();
     const std::string localMe = replicaStamp(ws.syncState(), me);
     const std::string remoteMe = replicaStamp(remoteState, me);
@@ -280,7 +281,9 @@ void TeamSync::handleBody(const TeamSyncResponse& r, Workspace& ws, Time now) {
     // listed replica has merged; tombstones all of them have merged for 90 days go, and a PUT
     // takes them out of the team file too.
     const int purged = ws.purgeTombstones(now);
-    status_.openConflicts = ws.syncState().conflicts.empty() ? 0 : int(openConflicts(ws.document(), ws.syncState()).size());
+    status_.openConflicts = ws.syncState().conflicts.empty() && ws.syncState().gone.empty()
+                                ? 0
+                                : int(openConflicts(ws.document(), ws.syncState()).size());
     if (isStrongEtag(r.etag)) status_.etag = r.etag;
 
     const bool covered = confirming_ ? (!sentStamp_.empty() && remoteMe >= sentStamp_)

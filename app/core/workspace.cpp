@@ -14,9 +14,9 @@ constexpr const char* kPatchKey = "~sync";         // state patch riding in an a
 constexpr const char* kMergeOp = "sync.merge";      // journal entry of a merge / acknowledge / resolve
 constexpr const char* kDeviceKey = "device";        // "sync": {"device": {"replica": …}} in stored documents
 
-CommandResult refused() {
+CommandResult refused(const char* why = Workspace::kReadOnlyError) {
     CommandResult r;
-    r.error = Workspace::kReadOnlyError;
+    r.error = why;
     return r;
 }
 
@@ -73,6 +73,7 @@ std::string newReplicaId() {
 
 bool splitStored(Document& doc, SyncState& state, std::string& replica, std::string& error) {
     replica.clear();
+    std::map<std::string, Time> since;
     if (doc.extra.is_object()) {
         auto it = doc.extra.find(kSyncKey);
         if (it != doc.extra.end() && it->is_object()) {
@@ -80,10 +81,16 @@ bool splitStored(Document& doc, SyncState& state, std::string& replica, std::str
             if (dev != it->end() && dev->is_object()) {
                 auto r = dev->find("replica");
                 if (r != dev->end() && r->is_string() && isReplicaId(r->get_ref<const std::string&>())) replica = r->get<std::string>();
+                // A damaged mark only restarts that tombstone's retention.
+                std::string ignored;
+                if (auto g = dev->find("goneSince"); g != dev->end()) decodeGoneSince(*g, since, ignored);
             }
         }
     }
-    return splitSync(doc, state, error);
+    if (!splitSync(doc, state, error)) return false;
+    for (auto& [key, t] : since)
+        if (state.gone.count(key)) state.goneSince[key] = t;
+    return true;
 }
 
 namespace {
@@ -93,7 +100,10 @@ bool storedExtra(const json& extra, const SyncState& state, const std::string& r
     if (replica.empty() && state == SyncState{}) return false;
     out = extra.is_object() ? extra : json::object();
     out[kSyncKey] = encodeSyncState(state);
-    if (!replica.empty()) out[kSyncKey][kDeviceKey] = json{{"replica", replica}};
+    json device = json::object();
+    if (!replica.empty()) device["replica"] = replica;
+    if (!state.goneSince.empty()) device["goneSince"] = encodeGoneSince(state.goneSince);
+    if (!device.empty()) out[kSyncKey][kDeviceKey] = std::move(device);
     return true;
 }
 }  // namespace
@@ -222,6 +232,7 @@ void Workspace::afterLocal(CommandResult& r, Time now) {
 
 CommandResult Workspace::perform(const json& command, const CommandContext& ctx) {
     if (readOnly_) return refused();
+    if (!clock_.canTick(ctx.now + skew_)) return refused(kClockError);
     CommandResult r = history_.perform(doc_, command, ctx);
     if (r.ok) afterLocal(r, ctx.now);
     return r;
@@ -229,6 +240,7 @@ CommandResult Workspace::perform(const json& command, const CommandContext& ctx)
 
 CommandResult Workspace::undo(const CommandContext& ctx) {
     if (readOnly_) return refused();
+    if (!clock_.canTick(ctx.now + skew_)) return refused(kClockError);
     CommandResult r = history_.undo(doc_, ctx);
     if (r.ok) afterLocal(r, ctx.now);
     return r;
@@ -236,6 +248,7 @@ CommandResult Workspace::undo(const CommandContext& ctx) {
 
 CommandResult Workspace::redo(const CommandContext& ctx) {
     if (readOnly_) return refused();
+    if (!clock_.canTick(ctx.now + skew_)) return refused(kClockError);
     CommandResult r = history_.redo(doc_, ctx);
     if (r.ok) afterLocal(r, ctx.now);
     return r;
@@ -243,6 +256,7 @@ CommandResult Workspace::redo(const CommandContext& ctx) {
 
 CommandResult Workspace::applyExternal(const json& command, const CommandContext& ctx, bool local) {
     if (readOnly_) return refused();
+    if (local && !clock_.canTick(ctx.now + skew_)) return refused(kClockError);
     const std::string ownStamp = [&] {
         auto it = sync_.replicas.find(clock_.replica());
         return it == sync_.replicas.end() ? std::string() : it->second;
@@ -419,10 +433,10 @@ void Workspace::acknowledge() {
 }
 
 int Workspace::purgeTombstones(Time now) {
-    if (readOnly_ || sync_.gone.empty()) return 0;
+    if (readOnly_ || (sync_.gone.empty() && sync_.goneSince.empty())) return 0;
     SyncState next = sync_;
     const int purged = funnel::purgeTombstones(next, now);
-    if (purged == 0) return 0;
+    if (next == sync_) return 0;  // the marks of new tombstones are journaled too
     applyEntry(json{{"op", kMergeOp}, {"state", diffState(sync_, next)}, {kDeviceKey, device_}});
     return purged;
 }

@@ -112,6 +112,9 @@ public:
     }
     bool readOnly() const { return readOnly_; }
     static constexpr const char* kReadOnlyError = "read-only: this is a shared snapshot";
+    // A local change is refused (nothing changes) when the clock has no stamp left for it
+    // (Clock::tick): it could not be stamped, so it would not survive a sync.
+    static constexpr const char* kClockError = "sync clock: no stamp left (a stamp from the year 9999 was merged)";
 
     // Applied commands not yet handed to storage, oldest first; emptied by the call.
     std::vector<json> takeUnsaved();

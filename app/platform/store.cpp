@@ -27,6 +27,7 @@ constexpr const char* kSegmentPrefix = "journal-";
 constexpr const char* kHeadName = "head";
 constexpr const char* kTempSuffix = ".tmp";
 constexpr const char* kPartInfix = ".part-";  // snapshot-<seq>.part-<k>: the rest of a big snapshot
+constexpr const char* kAsidePrefix = "aside-"; // a file load() could not use, kept
 constexpr int kStoreVersion = 2;              // the newest version this code reads
 constexpr int kWriteVersion = 1;              // what it writes, unless a snapshot needs parts (version 2)
 
@@ -116,6 +117,25 @@ bool exists(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0;
 }
 
+// The "version" of a stored file's header line (0 when unreadable): read without the body.
+int headerVersion(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY);
+    if (fd < 0) return 0;
+    char buf[4096];
+    ssize_t n;
+    do n = ::read(fd, buf, sizeof buf);
+    while (n < 0 && errno == EINTR);
+    ::close(fd);
+    if (n <= 0) return 0;
+    const std::string_view first(buf, static_cast<std::size_t>(n));
+    const std::size_t nl = first.find('\n');
+    if (nl == std::string_view::npos) return 0;
+    const json header = json::parse(first.begin(), first.begin() + static_cast<std::ptrdiff_t>(nl), nullptr, false);
+    if (!header.is_object()) return 0;
+    auto v = header.find("version");
+    return v != header.end() && v->is_number_integer() ? v->get<int>() : 0;
+}
+
 // A stored file: the header line (JSON) and the body it describes. The body is a view into the
 // file's text, not a copy: a 100k-deal snapshot is 150 MB, and the wasm heap never shrinks.
 struct Framed {
@@ -147,7 +167,7 @@ std::optional<Framed> readFramed(const std::string& path, const char* format, st
 std::string frameHeader(json header, std::string_view body) {
     header["bytes"] = body.size();
     header["crc32"] = crc32(body);
-    return header.dump() + "\n";
+    return dumpJson(header) + "\n";
 }
 
 std::uint32_t crcUpdate(std::uint32_t c, std::string_view bytes);
@@ -375,7 +395,29 @@ bool Store::crash(const std::string& step) {
     return dead_;
 }
 
-std::string Store::writeFile(const std::string& name, const std::string& header, std::string_view body, const char* step) {
+std::string Store::moveAside(const std::string& name) {
+    std::string target = kAsidePrefix + name;
+    for (int k = 1; exists(dir_ + "/" + target); ++k) target = kAsidePrefix + name + "." + std::to_string(k);
+    if (::rename((dir_ + "/" + name).c_str(), (dir_ + "/" + target).c_str()) != 0) return "";
+    return target;
+}
+
+std::vector<std::string> Store::asideFiles() const {
+    std::vector<std::string> out;
+    DIR* d = ::opendir(dir_.c_str());
+    if (!d) return out;
+    while (dirent* e = ::readdir(d)) {
+        const std::string name = e->d_name;
+        if (name.compare(0, std::strlen(kAsidePrefix), kAsidePrefix) == 0) out.push_back(name);
+    }
+    ::closedir(d);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::string Store::writeFile(const std::string& name, const std::string& header, std::string_view body, const char* step,
+                             bool exclusive) {
+    if (readOnly_) return kReadOnlyError;
     const std::string path = dir_ + "/" + name;
     const std::string temp = path + kTempSuffix;
     const bool dying = crash(std::string(step) + ".write");
@@ -409,6 +451,32 @@ std::string Store::writeFile(const std::string& name, const std::string& header,
     }
     ::close(fd);
     if (crash(std::string(step) + ".rename")) return "simulated crash at " + std::string(step) + ".rename";
+    if (exclusive) {
+        // Create-exclusive: a file already there (another writer's, or one this build cannot
+        // read) is never replaced. link() fails with EEXIST atomically; where links do not
+        // exist (the browser's file system) nothing else writes between the check and the rename.
+        bool placed = false;
+#ifndef __EMSCRIPTEN__
+        if (::link(temp.c_str(), path.c_str()) == 0) {
+            ::unlink(temp.c_str());
+            placed = true;
+        } else if (errno == EEXIST) {
+            ::unlink(temp.c_str());
+            return name + " exists already: not replaced";
+        }
+#endif
+        if (!placed && exists(path)) {
+            ::unlink(temp.c_str());
+            return name + " exists already: not replaced";
+        }
+        if (!placed && ::rename(temp.c_str(), path.c_str()) != 0) {
+            const std::string err = errnoText("rename");
+            ::unlink(temp.c_str());
+            return err;
+        }
+        if (options_.fsync) syncDir(dir_);
+        return "";
+    }
     if (::rename(temp.c_str(), path.c_str()) != 0) {
         const std::string err = errnoText("rename");
         ::unlink(temp.c_str());
@@ -436,6 +504,7 @@ std::optional<Segment> Store::readSegment(std::uint64_t seq, std::string& why) c
 LoadResult Store::load() {
     LoadResult r;
     dead_ = false;
+    readOnly_ = false;
     stats_ = Stats{};
     previousSnapshotSeq_ = 0;
     if (!makeDirs(dir_)) {
@@ -444,7 +513,22 @@ LoadResult Store::load() {
         return r;
     }
     Listing l = listDir(dir_);
+    // A newer Funnel's files: read what this build can, touch nothing.
+    {
+        std::vector<std::string> names = {kHeadName};
+        for (std::uint64_t s : l.snapshots) names.push_back(snapshotName(s));
+        for (std::uint64_t g : l.segments) names.push_back(segmentName(g));
+        for (const auto& [s, k] : l.parts) names.push_back(snapshotPartName(s, k));
+        for (const std::string& n : names)
+            if (headerVersion(dir_ + "/" + n) > kStoreVersion) {
+                readOnly_ = true;
+                r.readOnly = true;
+                r.warnings.push_back(n + " was written by a newer Funnel: opened read-only");
+                break;
+            }
+    }
     for (const auto& t : l.temps) {
+        if (readOnly_) break;
         ::unlink((dir_ + "/" + t).c_str());
         r.warnings.push_back("removed unfinished write " + t);
     }
@@ -532,27 +616,37 @@ LoadResult Store::load() {
         struct stat st {};
         if (::stat((dir_ + "/" + segmentName(next)).c_str(), &st) == 0) stats_.journalBytes += static_cast<std::size_t>(st.st_size);
     }
-    // Anything past the end of the journal is torn or unreachable; a later append at that seq
-    // must not be mistaken for it, so it goes now.
-    for (std::uint64_t g : l.segments) {
-        if (g > seq) {
-            ::unlink((dir_ + "/" + segmentName(g)).c_str());
-            r.warnings.push_back("removed " + segmentName(g) + " past the end of the journal");
+    // Anything past the end of the journal could not be used; a later append at that seq must
+    // not be mistaken for it, so it is moved aside — kept, never deleted: it may hold saved
+    // edits that a fix or a newer build can still read.
+    auto aside = [&](const std::string& name) {
+        if (readOnly_) return;
+        const std::string to = moveAside(name);
+        if (to.empty()) {
+            r.warnings.push_back("could not move " + name + " aside: " + std::strerror(errno));
+            return;
         }
-    }
+        r.aside.push_back(to);
+        r.warnings.push_back("moved " + name + " aside as " + to + " (past the end of the readable journal)");
+    };
+    for (std::uint64_t g : l.segments)
+        if (g > seq) aside(segmentName(g));
     for (std::uint64_t s : l.snapshots) {
-        if (s > seq) {
-            ::unlink((dir_ + "/" + snapshotName(s)).c_str());
-            r.warnings.push_back("removed " + snapshotName(s) + " past the end of the journal");
-        }
+        if (s <= seq) continue;
+        aside(snapshotName(s));
+        for (const auto& [ps, k] : l.parts)
+            if (ps == s) aside(snapshotPartName(ps, k));
     }
-    // Parts of a snapshot that was never completed (or was just removed above).
+    // Parts of a snapshot that was never completed (its file is written last): an unfinished write.
     for (const auto& [s, k] : l.parts) {
-        if (s > seq || !std::binary_search(l.snapshots.begin(), l.snapshots.end(), s)) {
+        if (readOnly_) break;
+        if (!std::binary_search(l.snapshots.begin(), l.snapshots.end(), s)) {
             ::unlink((dir_ + "/" + snapshotPartName(s, k)).c_str());
             r.warnings.push_back("removed " + snapshotPartName(s, k) + " of an unfinished snapshot");
         }
     }
+    if (readOnly_ && !l.segments.empty() && l.segments.back() > seq)
+        r.warnings.push_back("journal past " + segmentName(seq) + " left as it is (read-only)");
     stats_.seq = seq;
     r.seq = seq;
     r.kind = LoadResult::Kind::Loaded;
@@ -614,6 +708,7 @@ std::vector<std::string_view> split(std::string_view body, std::size_t part) {
 }  // namespace
 
 std::string Store::reset(const Document& doc) {
+    if (readOnly_) return kReadOnlyError;
     if (!makeDirs(dir_)) return errnoText(("cannot create " + dir_).c_str());
     // Past everything on disk, so that no old journal segment can follow the new snapshot.
     Listing l = listDir(dir_);
@@ -623,7 +718,7 @@ std::string Store::reset(const Document& doc) {
     const std::uint64_t seq = top + 1;
     std::size_t bytes = 0;
     if (auto err = writeSnapshot(seq, doc, bytes); !err.empty()) return err;
-    const std::string head = json{{"snapshot", seq}}.dump();
+    const std::string head = dumpJson(json{{"snapshot", seq}});
     if (auto err = writeFile(kHeadName, frameHeader({{"format", "funnel-head"}, {"version", kWriteVersion}}, head), head, "head"); !err.empty())
         return err;
     stats_ = Stats{};
@@ -635,6 +730,7 @@ std::string Store::reset(const Document& doc) {
 }
 
 std::string Store::append(const std::vector<json>& commands, const std::string& batch) {
+    if (readOnly_) return kReadOnlyError;
     if (dead_) return "store closed after a simulated crash";
     if (commands.empty()) return "";
     json list = json::array();
@@ -643,7 +739,7 @@ std::string Store::append(const std::vector<json>& commands, const std::string& 
     const std::uint64_t seq = stats_.seq + 1;
     const std::string header = frameHeader(
         {{"format", "funnel-journal"}, {"version", kWriteVersion}, {"seq", seq}, {"writer", options_.writer}, {"batch", batch}, {"count", commands.size()}}, body);
-    if (auto err = writeFile(segmentName(seq), header, body, "segment"); !err.empty()) return err;
+    if (auto err = writeFile(segmentName(seq), header, body, "segment", true); !err.empty()) return err;
     stats_.seq = seq;
     ++stats_.segments;
     stats_.journalBytes += header.size() + body.size();
@@ -659,6 +755,14 @@ Catchup Store::catchUp() {
         auto seg = readSegment(next, why);
         if (!seg) {
             c.warnings.push_back(segmentName(next) + " not read: " + why);
+            if (headerVersion(dir_ + "/" + segmentName(next)) > kStoreVersion) {
+                readOnly_ = true;  // a newer Funnel writes here now: leave everything to it
+            } else if (!readOnly_) {
+                // Unreadable (damaged): kept aside, so that the next append neither stops on it
+                // forever nor replaces it.
+                const std::string to = moveAside(segmentName(next));
+                if (!to.empty()) c.aside.push_back(to);
+            }
             break;
         }
         struct stat st {};
@@ -698,6 +802,7 @@ bool Store::wantsCompaction() const {
 }
 
 std::string Store::compact(const Document& doc) {
+    if (readOnly_) return kReadOnlyError;
     if (dead_) return "store closed after a simulated crash";
     const std::uint64_t atSeq = stats_.seq;
     if (atSeq == stats_.snapshotSeq) return "";
@@ -707,6 +812,7 @@ std::string Store::compact(const Document& doc) {
 }
 
 std::string Store::compactEncoded(const std::string& encoded, std::uint64_t atSeq, const json& records) {
+    if (readOnly_) return kReadOnlyError;
     if (dead_) return "store closed after a simulated crash";
     if (atSeq != stats_.seq) return "stale: the journal moved on";
     if (atSeq == stats_.snapshotSeq) return "";
@@ -715,6 +821,7 @@ std::string Store::compactEncoded(const std::string& encoded, std::uint64_t atSe
 }
 
 std::string Store::compactPieces(const std::vector<std::string>& pieces, std::uint64_t atSeq, const json& records) {
+    if (readOnly_) return kReadOnlyError;
     if (dead_) return "store closed after a simulated crash";
     if (atSeq != stats_.seq) return "stale: the journal moved on";
     if (atSeq == stats_.snapshotSeq) return "";
@@ -730,7 +837,7 @@ std::string Store::compactPieces(const std::vector<std::string>& pieces, std::ui
 
 // After the snapshot at atSeq is written: head, then what it makes redundant.
 std::string Store::finishCompaction(std::uint64_t atSeq, std::size_t bytes) {
-    const std::string head = json{{"snapshot", atSeq}}.dump();
+    const std::string head = dumpJson(json{{"snapshot", atSeq}});
     if (auto err = writeFile(kHeadName, frameHeader({{"format", "funnel-head"}, {"version", kWriteVersion}}, head), head, "head"); !err.empty())
         return err;
     previousSnapshotSeq_ = stats_.snapshotSeq;
@@ -742,6 +849,7 @@ std::string Store::finishCompaction(std::uint64_t atSeq, std::size_t bytes) {
 }
 
 std::string Store::prune() {
+    if (readOnly_) return kReadOnlyError;
     // Keep the current snapshot and the journal after the previous one (for lagging readers).
     // Any subset of these deletions leaves a consistent store, so a kill between two is fine.
     Listing l = listDir(dir_);

@@ -16,7 +16,8 @@
 // <seq> is written with 16 digits so that names sort like numbers.
 //
 // Load = snapshot → replay journal-(seq+1), journal-(seq+2), … stopping at the first missing or
-// invalid segment. Documents are stored with their team sync state (Workspace::storedDocument():
+// invalid segment; an invalid one and those after it are moved aside ("aside-journal-…"), never
+// deleted, and a store holding a newer Funnel's files is opened read-only. Documents are stored with their team sync state (Workspace::storedDocument():
 // "sync" section); journal entries carry stamp patches and sync.merge entries, replayed by
 // replayStoredEntry() beside the document, so the loaded document comes back with its state. Compaction writes a new snapshot, then head, then deletes what the new
 // snapshot makes redundant — in that order, so a process killed between any two steps reopens to
@@ -66,6 +67,13 @@ struct LoadResult {
     std::vector<std::string> warnings;   // torn segments ignored, unreadable snapshots skipped, …
     std::uint64_t seq = 0;               // last journal segment included
     std::size_t replayed = 0;            // segments replayed on top of the snapshot
+    // Files this load could not use and moved aside (kept as "aside-<name>", see asideFiles()):
+    // a segment that fails its checksum or its replay and every segment after it, snapshots past
+    // the end of the journal. The store never deletes a file it could not read.
+    std::vector<std::string> aside;
+    // Files written by a newer Funnel are present: the store was loaded as far as this build can
+    // read it and nothing on disk is touched (every write is refused) until that build opens it.
+    bool readOnly = false;
 };
 
 // Result of reading what other writers added since our last look.
@@ -75,6 +83,7 @@ struct Catchup {
     // current state) instead of the segments. Rare: another writer compacted twice meanwhile.
     std::optional<Document> document;
     std::vector<std::string> warnings;
+    std::vector<std::string> aside;      // unreadable segments moved aside (named as asideFiles() does)
 };
 
 struct Stats {
@@ -135,6 +144,13 @@ public:
     std::uint64_t seq() const { return stats_.seq; }
     const Stats& stats() const { return stats_; }
 
+    // Files of a newer Funnel were found by load() or catchUp(): every write is refused.
+    bool readOnly() const { return readOnly_; }
+    static constexpr const char* kReadOnlyError = "read-only: this store holds files of a newer Funnel";
+    // The files moved aside ("aside-journal-…", "aside-snapshot-…"), oldest name first, for the
+    // platform to name in its status and offer for export; never deleted by the store.
+    std::vector<std::string> asideFiles() const;
+
 private:
     std::string writeSnapshot(std::uint64_t seq, const std::vector<std::string_view>& pieces, const json& records);
     // Encodes `doc` straight into the snapshot's files, a part at a time; `bytes` = its size.
@@ -143,8 +159,11 @@ private:
                                   const json& records);
     std::string writePart(std::uint64_t seq, std::size_t part, std::string_view body);
     std::string finishCompaction(std::uint64_t atSeq, std::size_t bytes);
+    // `exclusive`: never replaces an existing file of that name (journal segments): fails instead.
     std::string writeFile(const std::string& name, const std::string& header, std::string_view body,
-                          const char* step);
+                          const char* step, bool exclusive = false);
+    // Renames `name` to "aside-<name>" (with a number when taken); "" when it could not.
+    std::string moveAside(const std::string& name);
     std::string prune();
     bool crash(const std::string& step);
     std::optional<Segment> readSegment(std::uint64_t seq, std::string& why) const;
@@ -154,6 +173,7 @@ private:
     Stats stats_;
     std::uint64_t previousSnapshotSeq_ = 0;  // journal up to here may be deleted at the next prune
     bool dead_ = false;
+    bool readOnly_ = false;
 };
 
 // [SECTION] The file format, exposed for tests and tools

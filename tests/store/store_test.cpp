@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -714,4 +715,151 @@ TEST_CASE("team sync stamps are stored with the data: random kill points keep th
     CHECK(kills == 60);
     CHECK(merges > 10);
     CHECK(!savedState.records.empty());
+}
+
+// [SECTION] A store never deletes what it cannot read (issue #12)
+
+namespace {
+std::string readAll(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// name -> bytes of every file in the directory.
+std::map<std::string, std::string> listing(const std::string& dir) {
+    std::map<std::string, std::string> out;
+    for (auto& e : fs::directory_iterator(dir)) out[e.path().filename().string()] = readAll(e.path().string());
+    return out;
+}
+
+// Whether some file in `dir` holds exactly `bytes` (under whatever name).
+bool kept(const std::string& dir, const std::string& bytes) {
+    for (const auto& [name, b] : listing(dir))
+        if (b == bytes) return true;
+    return false;
+}
+}  // namespace
+
+TEST_CASE("a segment that cannot be read is moved aside with every segment after it, never deleted") {
+    TempDir t;
+    Document live = makeDefaultDocument(kNow);
+    store::Store s(t.path);
+    s.load();
+    REQUIRE(s.reset(live) == "");
+    Editor ed(7);
+    std::vector<std::string> after;
+    for (int b = 0; b < 4; ++b) {
+        REQUIRE(s.append(ed.batch(live, 3)) == "");
+        after.push_back(text(live));
+    }
+    const std::uint64_t bad = s.seq() - 1;  // the third of four segments
+    std::string damaged;
+    SUBCASE("checksum") {
+        damaged = readAll(t.file(store::segmentName(bad)));
+        const auto pos = damaged.find_last_of("0123456789");
+        damaged[pos] = damaged[pos] == '9' ? '8' : static_cast<char>(damaged[pos] + 1);
+    }
+    SUBCASE("replay fails") {
+        const std::string body = "[{\"op\":\"deal.set\",\"id\":\"no-such-deal\",\"field\":\"title\",\"value\":\"x\"}]";
+        json header = {{"format", "funnel-journal"}, {"version", 1}, {"seq", bad}, {"bytes", body.size()}, {"crc32", store::crc32(body)}};
+        damaged = header.dump() + "\n" + body;
+    }
+    std::ofstream(t.file(store::segmentName(bad)), std::ios::binary | std::ios::trunc) << damaged;
+    const std::string later = readAll(t.file(store::segmentName(bad + 1)));
+
+    auto r = reopen(t.path);
+    REQUIRE(r.kind == store::LoadResult::Kind::Loaded);
+    CHECK(text(*r.document) == after[1]);
+    // Both files still exist, byte for byte, out of the journal's way.
+    CHECK(kept(t.path, damaged));
+    CHECK(kept(t.path, later));
+    CHECK_FALSE(fs::exists(t.file(store::segmentName(bad))));
+    CHECK_FALSE(fs::exists(t.file(store::segmentName(bad + 1))));
+    // A second load finds a clean journal and leaves the kept files alone.
+    store::Store s2(t.path);
+    auto r2 = s2.load();
+    REQUIRE(r2.kind == store::LoadResult::Kind::Loaded);
+    CHECK(r2.warnings.empty());
+    Document cont = *r2.document;
+    REQUIRE(s2.append(ed.batch(cont, 2)) == "");
+    CHECK(kept(t.path, damaged));
+    CHECK(kept(t.path, later));
+}
+
+TEST_CASE("moved-aside files are named in the load result and listed for export") {
+    TempDir t;
+    Document live = makeDefaultDocument(kNow);
+    store::Store s(t.path);
+    s.load();
+    REQUIRE(s.reset(live) == "");
+    Editor ed(8);
+    REQUIRE(s.append(ed.batch(live, 2)) == "");
+    REQUIRE(s.append(ed.batch(live, 2)) == "");
+    truncateFile(t.file(store::segmentName(s.seq() - 1)), 10);
+    store::Store s2(t.path);
+    auto r = s2.load();
+    REQUIRE(r.kind == store::LoadResult::Kind::Loaded);
+    REQUIRE(r.aside.size() == 2);
+    CHECK(s2.asideFiles() == std::vector<std::string>{"aside-" + store::segmentName(s.seq() - 1), "aside-" + store::segmentName(s.seq())});
+    CHECK(r.aside == s2.asideFiles());
+}
+
+TEST_CASE("a store holding a newer Funnel's files opens read-only and touches nothing") {
+    TempDir t;
+    Document live = makeDefaultDocument(kNow);
+    store::Store s(t.path);
+    s.load();
+    REQUIRE(s.reset(live) == "");
+    Editor ed(9);
+    REQUIRE(s.append(ed.batch(live, 2)) == "");
+    const std::string readable = text(live);
+    REQUIRE(s.append(ed.batch(live, 2)) == "");
+    // The newer build rewrote the last segment in its own format version.
+    const std::string body = "[{\"op\":\"something.new\"}]";
+    json header = {{"format", "funnel-journal"}, {"version", 99}, {"seq", s.seq()}, {"bytes", body.size()}, {"crc32", store::crc32(body)}};
+    std::ofstream(t.file(store::segmentName(s.seq())), std::ios::binary | std::ios::trunc) << header.dump() << "\n" << body;
+    std::ofstream(t.file("journal-0000000000000099.tmp")) << "half";  // even its unfinished writes
+    const auto before = listing(t.path);
+
+    store::Store old(t.path);
+    auto r = old.load();
+    REQUIRE(r.kind == store::LoadResult::Kind::Loaded);
+    CHECK(text(*r.document) == readable);
+    CHECK(r.readOnly);
+    CHECK(old.readOnly());
+    Document cont = *r.document;
+    CHECK(old.append(ed.batch(cont, 1)) == store::Store::kReadOnlyError);
+    CHECK(old.compact(cont) == store::Store::kReadOnlyError);
+    CHECK(old.reset(cont) == store::Store::kReadOnlyError);
+    CHECK(listing(t.path) == before);
+}
+
+TEST_CASE("segments are written create-exclusive: a writer behind never replaces another's segment") {
+    TempDir t;
+    Document live = makeDefaultDocument(kNow);
+    store::Store a(t.path), b(t.path);
+    a.load();
+    REQUIRE(a.reset(live) == "");
+    REQUIRE(b.load().kind == store::LoadResult::Kind::Loaded);
+    Document docB = live;
+    Editor ed(10);
+    REQUIRE(b.append(ed.batch(docB, 2)) == "");
+    const std::string bSegment = readAll(t.file(store::segmentName(b.seq())));
+    // A has not caught up: its append at the same seq must fail, not replace B's save.
+    Document docA = live;
+    CHECK_FALSE(a.append(ed.batch(docA, 2)).empty());
+    CHECK(readAll(t.file(store::segmentName(b.seq()))) == bSegment);
+
+    SUBCASE("an unreadable segment is kept aside by catchUp, and the next append takes the seq") {
+        std::ofstream(t.file(store::segmentName(b.seq() + 1)), std::ios::binary) << "garbage, not a segment";
+        store::Catchup c = a.catchUp();
+        CHECK(c.segments.size() == 1);
+        CHECK_FALSE(c.warnings.empty());
+        Document docA2 = docB;
+        REQUIRE(a.append(ed.batch(docA2, 1)) == "");
+        CHECK(kept(t.path, "garbage, not a segment"));
+        auto r = reopen(t.path);
+        REQUIRE(r.kind == store::LoadResult::Kind::Loaded);
+        CHECK(text(*r.document) == text(docA2));
+    }
 }

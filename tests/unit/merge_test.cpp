@@ -114,11 +114,11 @@ TEST_CASE("stamps sort as text and the clock never goes back") {
     CHECK_FALSE(isStamp(""));
 
     Clock slow("00000000000000bb");
-    const std::string first = slow.tick(kT0);
+    const std::string first = *slow.tick(kT0);
     CHECK(slow.tick(kT0) > first);               // same millisecond: counter
     CHECK(slow.tick(kT0 - 5000) > first);        // wall clock stepped back: still after
     slow.observe(formatStamp(kT0 + kHour, 7, "00000000000000aa"));
-    const std::string after = slow.tick(kT0);    // an hour behind the stamp it saw
+    const std::string after = *slow.tick(kT0);    // an hour behind the stamp it saw
     CHECK(after > formatStamp(kT0 + kHour, 7, "00000000000000aa"));
     slow.observe("garbage");
     CHECK(slow.tick(kT0) > after);
@@ -370,14 +370,62 @@ TEST_CASE("deletion is a tombstone: it wins by stamp, keeps the record restorabl
 
     // Delete again; purge needs both the retention period and every replica having merged it.
     b.edit(kT0 + 30, [](Document& d) { d.deals.erase(std::remove_if(d.deals.begin(), d.deals.end(), [](const Deal& x) { return x.id == "d1"; }), d.deals.end()); });
+    // Retention counts from when this device first held the tombstone, never from its stamp.
+    CHECK(purgeTombstones(b.state, kT0 + 100) == 0);  // first held now: marked
+    REQUIRE(b.state.goneSince.count("deal:d1") == 1);
+    CHECK(b.state.goneSince.at("deal:d1") == kT0 + 100);
     SyncState early = b.state;
     CHECK(purgeTombstones(early, kT0 + kTombstoneRetention) == 0);   // too recent
     SyncState unseen = b.state;
     CHECK(purgeTombstones(unseen, kT0 + 2 * kTombstoneRetention) == 0);  // A has not merged it yet
     a.syncWith(b);
     b.syncWith(a);
+    CHECK(b.state.goneSince.count("deal:d1") == 1);  // a merge keeps the device's marks
+    // A never held it before: however old the tombstone, the sync that brings it does not purge it.
+    CHECK(purgeTombstones(a.state, kT0 + 2 * kTombstoneRetention) == 0);
+    CHECK(a.state.gone.count("deal:d1") == 1);
     CHECK(purgeTombstones(b.state, kT0 + 2 * kTombstoneRetention) == 1);
     CHECK(b.state.gone.count("deal:d1") == 0);
+    CHECK(b.state.goneSince.empty());
+    // The marks never reach the team file.
+    a.state.goneSince["deal:x"] = kT0;
+    CHECK(encodeSyncState(a.state).dump().find("goneSince") == std::string::npos);
+}
+
+TEST_CASE("a removal made offline does not take a later edit with it: the record stays to be reviewed") {
+    // Day 0: A removes d1 offline. Day 50: B edits it. Day 100: A syncs.
+    Replica a(smallDocument(), "000000000000000a"), b(smallDocument(), "000000000000000b");
+    b.syncWith(a);
+    a.syncWith(b);
+    a.edit(kT0, [](Document& d) { d.deals.erase(d.deals.begin() + 1); });
+    CHECK(purgeTombstones(a.state, kT0 + 10) == 0);
+    b.edit(kT0 + 50 * kMsPerDay, [](Document& d) { d.deals[1].title = "B's edit"; });
+    a.syncWith(b);
+    CHECK(purgeTombstones(a.state, kT0 + 100 * kMsPerDay) == 0);  // B's edit is newer than the removal
+    REQUIRE(a.state.gone.count("deal:d1") == 1);
+    CHECK(a.state.gone.at("deal:d1").at("title") == "B's edit");
+    CHECK(editedAfterRemoval(a.state, "deal:d1"));
+    // Listed as a conflict to review: restore (B's version) or keep it removed.
+    const std::vector<ConflictChoice> choices = conflictChoices(a.doc, a.state);
+    REQUIRE(choices.size() == 1);
+    CHECK(choices[0].logged.key == "deal:d1");
+    CHECK(choices[0].logged.field == "~gone");
+    CHECK(choices[0].logged.value == false);
+    CHECK(choices[0].current == true);
+    // Never purged while undecided, however long.
+    CHECK(purgeTombstones(a.state, kT0 + 1000 * kMsPerDay) == 0);
+    // Restoring brings B's edit back, on every replica.
+    REQUIRE(resolveConflict(a.doc, a.state, a.clock, "deal:d1", "~gone", false, kT0 + 1000 * kMsPerDay));
+    REQUIRE(a.doc.findDeal("d1"));
+    CHECK(a.doc.findDeal("d1")->title == "B's edit");
+    b.syncWith(a);
+    REQUIRE(b.doc.findDeal("d1"));
+    CHECK(b.doc.findDeal("d1")->title == "B's edit");
+    CHECK(conflictChoices(b.doc, b.state).empty());
+    // Keeping it removed instead is a decision made after the edit: then it may go.
+    Replica c = a;
+    c.edit(kT0 + 1001 * kMsPerDay, [](Document& d) { d.deals.erase(d.deals.begin() + 1); });
+    CHECK_FALSE(editedAfterRemoval(c.state, "deal:d1"));
 }
 
 TEST_CASE("the sync state rides in the document under \"sync\" and survives the codec") {

@@ -101,6 +101,7 @@ const TeamSyncStatus& runSync(Device& d, FakeServer& s, Time& now) {
         }
     }
     REQUIRE(!d.sync.busy());
+    if (d.sync.status().outcome != TeamSyncOutcome::Synced) MESSAGE("sync: " << d.sync.status().errorDetail);
     return d.sync.status();
 }
 
@@ -451,4 +452,201 @@ TEST_CASE("engine: old tombstones all listed replicas merged leave the PUT body;
     CHECK(putState(*lastPut(s)).gone.count(unseen) == 0);
     CHECK(putState(*lastPut(s)).gone.count(young) == 1);
     CHECK(a.ws.document().findDeal("d1")->objections.empty());
+}
+
+// [SECTION] Hostile team files (issue #12): stamps from the future, stamps a replica never issued
+
+namespace {
+// The server's file with `change` applied to its JSON form (what a token holder can PUT).
+void tamper(FakeServer& s, const std::function<void(json&)>& change) {
+    REQUIRE(s.text);
+    json j = json::parse(*s.text);
+    change(j);
+    s.text = dumpJson(j);
+    ++s.version;
+}
+
+const std::string kEvil = "00000000000000ee";
+std::string evilStamp(Time wall, int counter = 0) { return formatStamp(wall, std::uint32_t(counter), kEvil); }
+
+// Every stamp of a state is well formed (what a reload's replay needs).
+bool allStamps(const SyncState& st) {
+    for (const auto& [r, stamp] : st.replicas)
+        if (!isStamp(stamp)) return false;
+    for (const auto& [key, rs] : st.records) {
+        if (!isStamp(rs.created)) return false;
+        for (const auto& [f, fs] : rs.fields)
+            if (!isStamp(fs.stamp)) return false;
+    }
+    return true;
+}
+}  // namespace
+
+TEST_CASE("engine: a team file with a stamp from the year 9999 is refused and the clock keeps working") {
+    FakeServer s;
+    Device a(kA), b(kB);
+    Time now = kT0;
+    a.edit({{"op", "deal.create"}, {"id", "d1"}, {"title", "Shared"}}, now);
+    REQUIRE(runSync(a, s, now).outcome == TeamSyncOutcome::Synced);
+    REQUIRE(runSync(b, s, now).outcome == TeamSyncOutcome::Synced);
+    const std::string before = b.bytes();
+    tamper(s, [](json& j) { j["sync"]["replicas"][kEvil] = evilStamp(kMaxStampWall, 0xffff); });
+    const TeamSyncStatus& st = runSync(b, s, now);
+    CHECK(st.outcome == TeamSyncOutcome::BadRemote);
+    CHECK(st.errorDetail.find("ahead") != std::string::npos);
+    CHECK(b.bytes() == before);  // nothing merged
+    // Later local edits get valid stamps (on the old code the clock ran past the year 9999).
+    b.edit({{"op", "deal.set"}, {"id", "d1"}, {"field", "title"}, {"value", "B"}}, now += 1000);
+    CHECK(allStamps(b.ws.syncState()));
+    CHECK(b.ws.syncState().replicas.count(kEvil) == 0);
+}
+
+TEST_CASE("engine: a field stamped a year ahead cannot beat later local edits: the file is refused") {
+    FakeServer s;
+    Device a(kA), b(kB);
+    Time now = kT0;
+    a.edit({{"op", "deal.create"}, {"id", "d1"}, {"title", "Shared"}}, now);
+    REQUIRE(runSync(a, s, now).outcome == TeamSyncOutcome::Synced);
+    REQUIRE(runSync(b, s, now).outcome == TeamSyncOutcome::Synced);
+    const Time year = 365 * kMsPerDay;
+    SUBCASE("its replica's entry a year ahead too") {
+        tamper(s, [&](json& j) {
+            j["sync"]["replicas"][kEvil] = evilStamp(now + year);
+            j["sync"]["records"]["deal:d1"]["f"]["title"] = json::array({evilStamp(now + year)});
+            j["deals"][0]["title"] = "hijacked";
+        });
+    }
+    SUBCASE("a stamp after its replica's entry") {
+        tamper(s, [&](json& j) {
+            j["sync"]["replicas"][kEvil] = evilStamp(now);
+            j["sync"]["records"]["deal:d1"]["f"]["title"] = json::array({evilStamp(now + year)});
+            j["deals"][0]["title"] = "hijacked";
+        });
+    }
+    SUBCASE("a stamp of a replica that is not listed") {
+        tamper(s, [&](json& j) {
+            j["sync"]["records"]["deal:d1"]["f"]["title"] = json::array({evilStamp(now + year)});
+            j["deals"][0]["title"] = "hijacked";
+        });
+    }
+    SUBCASE("a base newer than its own version (covering what came later)") {
+        tamper(s, [&](json& j) {
+            j["sync"]["replicas"][kEvil] = evilStamp(now);
+            j["sync"]["records"]["deal:d1"]["f"]["title"] = json::array({evilStamp(now - 1000), json{{kA, j["sync"]["replicas"][kA]}}});
+            j["sync"]["replicas"][kA] = formatStamp(now + 5000, 0, kA);
+            j["sync"]["records"]["deal:d1"]["f"]["title"][1][kA] = formatStamp(now + 5000, 0, kA);
+            j["deals"][0]["title"] = "hijacked";
+        });
+    }
+    const TeamSyncStatus& st = runSync(b, s, now);
+    CHECK(st.outcome == TeamSyncOutcome::BadRemote);
+    CHECK(b.ws.document().findDeal("d1")->title == "Shared");
+    b.edit({{"op", "deal.set"}, {"id", "d1"}, {"field", "title"}, {"value", "B, later"}}, now += 1000);
+    CHECK(b.ws.document().findDeal("d1")->title == "B, later");
+}
+
+TEST_CASE("clock: tick fails loudly at the end of time, and a workspace refuses edits it cannot stamp") {
+    Clock c("00000000000000aa");
+    c.observe(formatStamp(kMaxStampWall, 0xfffe, "00000000000000bb"));
+    REQUIRE(c.canTick(kT0));
+    const std::optional<std::string> last = c.tick(kT0);
+    REQUIRE(last);
+    CHECK(isStamp(*last));
+    CHECK_FALSE(c.canTick(kT0));
+    CHECK_FALSE(c.tick(kT0).has_value());
+    CHECK_FALSE(c.tick(kMaxStampWall + 10).has_value());
+    CHECK(c.last() == *last);
+
+    // A stored document whose state already holds such a stamp (written before this check).
+    Workspace ws{makeDefaultDocument(0)};
+    ws.setReplica(kA);
+    Document stored = ws.storedDocument();
+    SyncState st;
+    st.replicas["00000000000000bb"] = formatStamp(kMaxStampWall, 0xffff, "00000000000000bb");
+    ws.reset(joinStored(ws.document(), st, kA));
+    const std::string text = ws.storedText();
+    CommandResult r = ws.perform({{"op", "deal.create"}, {"title", "x"}, {"customerId", ""}}, at(kT0));
+    CHECK_FALSE(r.ok);
+    CHECK(r.error == Workspace::kClockError);
+    CHECK(ws.storedText() == text);
+}
+
+// [SECTION] Honest tombstone loss (issue #12): 100 simulated days, three replicas
+
+TEST_CASE("engine: a removal made offline on day 0 neither loses day 50's edit nor purges on day 100") {
+    FakeServer s;
+    Device a(kA), b(kB), c(kC);
+    Time now = kT0;
+    a.edit({{"op", "deal.create"}, {"id", "d1"}, {"title", "Shared"}}, now);
+    for (const char* o : {"o1", "o2", "o3"})
+        a.edit({{"op", "deal.objection.add"}, {"dealId", "d1"}, {"id", o}, {"text", std::string("text ") + o}}, now += 10);
+    for (Device* d : {&a, &b, &c}) REQUIRE(runSync(*d, s, now).outcome == TeamSyncOutcome::Synced);
+    const std::string o1 = "objection:d1/o1", o2 = "objection:d1/o2", o3 = "objection:d1/o3";
+
+    // Day 0: A removes o1 and o2 and stays offline.
+    a.edit({{"op", "deal.objection.remove"}, {"dealId", "d1"}, {"id", "o1"}}, now += 1000);
+    a.edit({{"op", "deal.objection.remove"}, {"dealId", "d1"}, {"id", "o2"}}, now += 1000);
+    // Day 50: B edits o1. Day 60: C syncs (so every listed replica is past A's removals).
+    now = kT0 + 50 * kMsPerDay;
+    b.edit({{"op", "deal.objection.set"}, {"dealId", "d1"}, {"id", "o1"}, {"field", "text"}, {"value", "B's day-50 edit"}}, now);
+    REQUIRE(runSync(b, s, now).outcome == TeamSyncOutcome::Synced);
+    now = kT0 + 60 * kMsPerDay;
+    c.edit({{"op", "deal.set"}, {"id", "d1"}, {"field", "title"}, {"value", "C"}}, now);
+    REQUIRE(runSync(c, s, now).outcome == TeamSyncOutcome::Synced);
+
+    // Day 100: A syncs. Both tombstones are 100 days old, yet neither goes in this sync.
+    now = kT0 + 100 * kMsPerDay;
+    REQUIRE(runSync(a, s, now).outcome == TeamSyncOutcome::Synced);
+    const SyncState sent = putState(*lastPut(s));
+    REQUIRE(sent.gone.count(o1) == 1);
+    CHECK(sent.gone.at(o1).at("text") == "B's day-50 edit");  // B's edit is kept, not purged
+    CHECK(sent.gone.count(o2) == 1);                          // never purged by the sync that brought it
+    CHECK(a.sync.status().openConflicts == 1);                // o1: restore it or keep it removed
+    // Every replica sees o1 as a conflict to review.
+    REQUIRE(runSync(b, s, now).outcome == TeamSyncOutcome::Synced);
+    REQUIRE(runSync(c, s, now).outcome == TeamSyncOutcome::Synced);
+    const std::vector<ConflictChoice> choices = conflictChoices(b.ws.document(), b.ws.syncState());
+    REQUIRE(choices.size() == 1);
+    CHECK(choices[0].logged.key == o1);
+    CHECK(choices[0].logged.field == "~gone");
+
+    // Day 195: 95 days after A first held them. o2 goes; o1 stays while nobody has decided.
+    now = kT0 + 195 * kMsPerDay;
+    for (Device* d : {&a, &b, &c}) REQUIRE(runSync(*d, s, now).outcome == TeamSyncOutcome::Synced);
+    CHECK(putState(*lastPut(s)).gone.count(o2) == 0);
+    CHECK(putState(*lastPut(s)).gone.count(o1) == 1);
+
+    // B restores its edit from the conflicts panel; everybody gets it back.
+    REQUIRE(b.ws.resolve(o1, "~gone", false, now += 1000));
+    for (Device* d : {&b, &a, &c}) REQUIRE(runSync(*d, s, now).outcome == TeamSyncOutcome::Synced);
+    for (Device* d : {&a, &b, &c}) {
+        const Deal* deal = d->ws.document().findDeal("d1");
+        REQUIRE(deal);
+        const Objection* o = nullptr;
+        for (const Objection& x : deal->objections)
+            if (x.id == "o1") o = &x;
+        REQUIRE(o);
+        CHECK(o->text == "B's day-50 edit");
+        CHECK(d->sync.status().openConflicts == 0);
+    }
+
+    // A crafted tombstone stamped on day 1, base covering the record's creation: o3 is removed
+    // (anyone with the token may remove), but it stays restorable and is not purged by that sync.
+    const std::string created = c.ws.syncState().records.at(o3).created;
+    tamper(s, [&](json& j) {
+        j["sync"]["replicas"][kEvil] = evilStamp(kT0 + kMsPerDay);
+        j["sync"]["records"][o3]["f"]["~gone"] = json::array({evilStamp(kT0 + kMsPerDay), json{{kA, created}}});
+        json& objections = j["deals"][0]["objections"];
+        for (std::size_t i = 0; i < objections.size(); ++i)
+            if (objections[i]["id"] == "o3") {
+                json fields = objections[i];
+                fields.erase("id");
+                j["sync"]["gone"][o3] = fields;
+                objections.erase(i);
+                break;
+            }
+    });
+    REQUIRE(runSync(c, s, now += 1000).outcome == TeamSyncOutcome::Synced);
+    CHECK(c.ws.syncState().gone.count(o3) == 1);
+    CHECK(putState(*lastPut(s)).gone.count(o3) == 1);
 }

@@ -41,6 +41,10 @@ void checkReplaysTo(const Document& stored, const std::vector<json>& entries, co
     REQUIRE(splitStored(doc, state, replica, error));
     replay(doc, state, replica, entries);
     CHECK(canonicalText(doc, state) == canonicalText(ws.document(), ws.syncState()));
+    CHECK(state.goneSince == ws.syncState().goneSince);  // device-local, journaled too
+    // And the stored form keeps it.
+    Workspace back(ws.storedDocument());
+    CHECK(back.syncState().goneSince == ws.syncState().goneSince);
 }
 }  // namespace
 
@@ -339,9 +343,12 @@ TEST_CASE("purging tombstones is journaled and replays to the same state") {
     a.takeUnsaved();
     const Document stored = a.storedDocument();
     REQUIRE(a.syncState().gone.count("objection:d1/o1") == 1);
+    CHECK(a.purgeTombstones(kT0 + 4) == 0);  // first held now: the mark is journaled
+    CHECK(a.hasUnsaved());
+    CHECK(a.syncState().goneSince.count("objection:d1/o1") == 1);
     CHECK(a.purgeTombstones(kT0 + 89 * kMsPerDay) == 0);
-    CHECK(!a.hasUnsaved());
     CHECK(a.purgeTombstones(kT0 + 91 * kMsPerDay) == 1);
+    CHECK(a.syncState().goneSince.empty());
     CHECK(a.syncState().gone.count("objection:d1/o1") == 0);
     CHECK(a.syncState().records.count("objection:d1/o1") == 0);
     checkReplaysTo(stored, a.takeUnsaved(), a);

@@ -262,7 +262,7 @@ int main(int argc, char** argv) {
         line["error"] = st.errorKey.empty() ? json() : json(st.errorKey);
         line["detail"] = st.errorDetail;
         line["conflicts"] = st.openConflicts;
-        std::printf("%s\n", line.dump().c_str());
+        std::printf("%s\n", funnel::dumpJson(line).c_str());
         std::fflush(stdout);
         if (st.outcome == funnel::TeamSyncOutcome::GaveUp) return 3;
         if (st.outcome == funnel::TeamSyncOutcome::BadRemote) return 4;
@@ -287,7 +287,7 @@ int main(int argc, char** argv) {
                 return 1;
             }
             if (!save()) return 1;
-            if (!r.result.is_null()) std::fprintf(stderr, "funnel-sync: command: %s\n", r.result.dump().c_str());
+            if (!r.result.is_null()) std::fprintf(stderr, "funnel-sync: command: %s\n", funnel::dumpJson(r.result).c_str());
         } else if (action == "sync") {
             if (url.empty() && folder.empty()) return usage("sync needs --url or --folder");
             const int code = runSync();
@@ -349,7 +349,7 @@ int main(int argc, char** argv) {
                 e["replica"] = funnel::replicaOf(c.stamp);
                 list.push_back(std::move(e));
             }
-            std::printf("%s\n", list.dump().c_str());
+            std::printf("%s\n", funnel::dumpJson(list).c_str());
             std::fflush(stdout);
         }
     }

@@ -35,6 +35,10 @@ EMSCRIPTEN_KEEPALIVE const char* funnel_api_snapshot() {
 }
 
 EMSCRIPTEN_KEEPALIVE const char* funnel_api_command(const char* text) {
+    // The codec's limits (size, depth 64, string length, array size) before any DOM exists:
+    // nlohmann's parser and dump() recurse, so a deeply nested command must never reach them.
+    if (std::string why = funnel::checkLimits(text ? std::string_view(text) : std::string_view()); !why.empty())
+        return reply(json{{"ok", false}, {"error", "command: " + why}});
     json command = json::parse(text, nullptr, false);
     if (command.is_discarded() || !command.is_object())
         return reply(json{{"ok", false}, {"error", "command: expected a JSON object"}});
@@ -103,6 +107,8 @@ EMSCRIPTEN_KEEPALIVE void funnel_api_set_language(const char* lang) {
 
 // [SECTION] Team sync (window.funnel.sync; see app/platform/web/sync.h)
 EMSCRIPTEN_KEEPALIVE const char* funnel_api_sync_setup(const char* text) {
+    if (std::string why = funnel::checkLimits(text ? std::string_view(text) : std::string_view()); !why.empty())
+        return reply(json{{"ok", false}, {"error", "sync setup: " + why}});
     const json options = json::parse(text, nullptr, false);
     const std::string error = funnel::web::teamLink().setup(options);
     funnel::web::wake();

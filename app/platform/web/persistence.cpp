@@ -468,7 +468,7 @@ std::string Persistence::statusJson() const {
               {"incoming", incoming_.size()},
               {"busy", busy_},
               {"heapBytes", emscripten_get_heap_size()}};  // for memory.wasm_heap_mb in tests/bench
-    return j.dump();
+    return dumpJson(j);
 }
 
 }  // namespace funnel::web
