@@ -330,7 +330,7 @@ int main(int argc, char** argv) {
                 }
                 json edit = {{"key", key}, {"field", field}, {"value", cmd.contains("value") ? cmd["value"] : cmd["title"]},
                              {"stamp", stamp}};
-                std::printf("%s\n", json{{"edit", edit}}.dump().c_str());
+                std::printf("%s\n", funnel::dumpJson(json{{"edit", edit}}).c_str());
                 const int code = runSync();
                 if (code == 1 || code == 4) exitCode = code;  // giving up under contention is no error here
             }
