@@ -395,6 +395,20 @@ std::pair<std::vector<Conflict>::const_iterator, std::vector<Conflict>::const_it
     });
     return {lo, hi};
 }
+
+// A removal (or a decision to keep one) saw every version of the record held where it was made,
+// logged ones included: its base covers the record's creation, each field's stamp and each logged
+// version, so an edit it had not seen, older or newer, is told apart from one it replaced
+// (editedAfterRemoval).
+void joinRecordSeen(VersionVector& into, const RecordStamps& rs, const std::vector<Conflict>& log,
+                    const std::string& key) {
+    joinSeen(into, rs.created);
+    for (const auto& [f, fs] : rs.fields)
+        if (f != kGoneField) joinSeen(into, fs.stamp);
+    auto [lo, hi] = logged(log, key);
+    for (auto it = lo; it != hi; ++it)
+        if (it->field != kGoneField) joinSeen(into, it->stamp);
+}
 }  // namespace
 
 json encodeGoneSince(const std::map<std::string, Time>& since) {
@@ -626,6 +640,8 @@ void stampRecord(SyncState& s, const std::string& key, const json* before, const
     if (before && !after) {
         s.gone[key] = *before;
         stampField(s, key, kGoneField, stamp, &kFalse);
+        RecordStamps& rs = s.records[key];
+        joinRecordSeen(rs.fields[kGoneField].base, rs, s.conflicts, key);
         return;
     }
     if (!before || !after) return;
@@ -1153,10 +1169,18 @@ std::vector<ConflictChoice> conflictChoices(const Document& doc, const SyncState
 bool editedAfterRemoval(const SyncState& state, const std::string& key) {
     auto r = state.records.find(key);
     if (r == state.records.end() || !state.gone.count(key)) return false;
-    const std::string removed = effective(state, key, kGoneField).stamp;
-    if (r->second.created > removed) return true;
+    // Edited by someone who had not seen the removal, or edited before it by someone whose edit
+    // the remover had not seen: either way the removal did not knowingly replace that version.
+    const FieldStamp removed = effective(state, key, kGoneField);
+    auto unseen = [&](const std::string& stamp) {
+        return stamp > removed.stamp || (stamp != kZeroStamp && !witnesses(removed.stamp, removed.base, stamp));
+    };
+    if (unseen(r->second.created)) return true;
     for (const auto& [f, fs] : r->second.fields)
-        if (f != kGoneField && fs.stamp > removed) return true;
+        if (f != kGoneField && unseen(fs.stamp)) return true;
+    auto [lo, hi] = logged(state.conflicts, key);
+    for (auto it = lo; it != hi; ++it)
+        if (it->field != kGoneField && unseen(it->stamp)) return true;
     return false;
 }
 
@@ -1185,6 +1209,7 @@ bool resolveConflict(Document& doc, SyncState& state, Clock& clock, const std::s
         if (auto r = state.records.find(key); r != state.records.end()) {
             clock.observe(r->second.created);
             for (const auto& [f, fs] : r->second.fields) clock.observe(fs.stamp);
+            joinRecordSeen(base, r->second, state.conflicts, key);
         }
     const std::optional<std::string> ticked = clock.tick(now);
     if (!ticked) return false;

@@ -650,3 +650,38 @@ TEST_CASE("engine: a removal made offline on day 0 neither loses day 50's edit n
     CHECK(c.ws.syncState().gone.count(o3) == 1);
     CHECK(putState(*lastPut(s)).gone.count(o3) == 1);
 }
+
+TEST_CASE("engine: a removal that had not seen an older edit keeps it as a conflict, not only a newer one") {
+    // B edits an objection on day 1 offline; A, who never saw that edit, removes the objection on
+    // day 2. The edit is older than the removal, yet the removal did not replace it knowingly:
+    // it must be listed (restore or keep removed), or retention would purge it unseen.
+    FakeServer s;
+    Device a(kA), b(kB);
+    Time now = kT0;
+    a.edit({{"op", "deal.create"}, {"id", "d1"}, {"title", "Shared"}}, now);
+    a.edit({{"op", "deal.objection.add"}, {"dealId", "d1"}, {"id", "o1"}, {"text", "first"}}, now += 10);
+    REQUIRE(runSync(a, s, now).outcome == TeamSyncOutcome::Synced);
+    REQUIRE(runSync(b, s, now).outcome == TeamSyncOutcome::Synced);
+    b.edit({{"op", "deal.objection.set"}, {"dealId", "d1"}, {"id", "o1"}, {"field", "text"}, {"value", "B's day-1 edit"}},
+           now = kT0 + kMsPerDay);
+    a.edit({{"op", "deal.objection.remove"}, {"dealId", "d1"}, {"id", "o1"}}, now = kT0 + 2 * kMsPerDay);
+    REQUIRE(runSync(b, s, now).outcome == TeamSyncOutcome::Synced);
+    REQUIRE(runSync(a, s, now).outcome == TeamSyncOutcome::Synced);
+    REQUIRE(runSync(b, s, now).outcome == TeamSyncOutcome::Synced);
+    for (Device* d : {&a, &b}) {
+        const std::vector<ConflictChoice> choices = conflictChoices(d->ws.document(), d->ws.syncState());
+        REQUIRE(choices.size() == 1);
+        CHECK(choices[0].logged.key == "objection:d1/o1");
+        CHECK(choices[0].logged.field == "~gone");
+        CHECK(d->ws.syncState().gone.at("objection:d1/o1").at("text") == "B's day-1 edit");
+    }
+    // A removal made after seeing the edit replaced it knowingly: nothing to review.
+    REQUIRE(a.ws.resolve("objection:d1/o1", "~gone", false, now += 1000));  // restore it
+    REQUIRE(runSync(a, s, now).outcome == TeamSyncOutcome::Synced);
+    REQUIRE(runSync(b, s, now).outcome == TeamSyncOutcome::Synced);
+    b.edit({{"op", "deal.objection.remove"}, {"dealId", "d1"}, {"id", "o1"}}, now += 1000);
+    REQUIRE(runSync(b, s, now).outcome == TeamSyncOutcome::Synced);
+    REQUIRE(runSync(a, s, now).outcome == TeamSyncOutcome::Synced);
+    CHECK(conflictChoices(a.ws.document(), a.ws.syncState()).empty());
+    CHECK(a.ws.syncState().gone.count("objection:d1/o1") == 1);
+}
