@@ -14,6 +14,7 @@
 #include "core/codec.h"
 #include "core/command.h"
 #include "core/demo.h"
+#include "core/import.h"
 #include "core/merge.h"
 #include "core/snapshot.h"
 #include "platform/store.h"
@@ -153,6 +154,23 @@ int main(int argc, char** argv) {
         n = 0;
         for (const std::string& t : cases)
             put(out + "/store", "seed-" + std::to_string(n++), std::string(1, char(n % 4)) + t);
+    }
+    // import: first byte = the encoding chosen (0 = detect); demo lists in each encoding, and
+    // the shapes the reader must handle (quoted newlines, ; | tab, a BOM, ragged rows).
+    {
+        namespace imp = importer;
+        n = 0;
+        for (imp::ExportKind kind : {imp::ExportKind::Customers, imp::ExportKind::Contacts, imp::ExportKind::Deals,
+                                     imp::ExportKind::Activities})
+            for (const char* lang : {"en", "zh-Hans", "zh-Hant", "ko"}) {
+                imp::ExportOptions o;
+                o.lang = lang;
+                put(out + "/import", "seed-" + std::to_string(n++), std::string(1, '\0') + imp::exportCsv(demo, kind, o).bytes);
+            }
+        for (const char* t : {"name,phone\n\"A, \"\"B\"\"\",1\n\"multi\nline\",2\n", "Name;Email\nX;x@y.z\n",
+                              "customer|contact\nA|B\nC\n", "\xEF\xBB\xBF\xE5\xAE\xA2\xE6\x88\xB7\tphone\nA\t1\n",
+                              "name\n\"unterminated\n", "\xBF\xCD\xBB\xA7,phone\n\xD5\xC5,1\n"})
+            put(out + "/import", "seed-" + std::to_string(n++), std::string(1, '\0') + t);
     }
     return 0;
 }
