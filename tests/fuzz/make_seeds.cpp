@@ -152,8 +152,10 @@ int main(int argc, char** argv) {
         put(out + "/store", "seed-segment", std::string(1, '\x02') + read(store::segmentName(2)));
         put(out + "/store", "seed-next", std::string(1, '\x03') + read(store::segmentName(2)));
         n = 0;
-        for (const std::string& t : cases)
-            put(out + "/store", "seed-" + std::to_string(n++), std::string(1, char(n % 4)) + t);
+        for (const std::string& t : cases) {
+            const int i = n++;
+            put(out + "/store", "seed-" + std::to_string(i), std::string(1, char(i % 4)) + t);
+        }
     }
     // import: first byte = the encoding chosen (0 = detect); demo lists in each encoding, and
     // the shapes the reader must handle (quoted newlines, ; | tab, a BOM, ragged rows).
