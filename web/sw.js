@@ -56,12 +56,25 @@ function appPath(url) {
   return null;
 }
 
-// A copy of a response that remembers the digest of the build file it was fetched for, so the
-// next build can reuse it without a download when the file did not change.
-function stamped(res, digest) {
+// The stamp's digest of bytes: the first 16 hex digits of their SHA-256 (stamp-build.cmake).
+async function digestOf(buffer) {
+  const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', buffer));
+  let hex = '';
+  for (const b of bytes.subarray(0, 8)) hex += b.toString(16).padStart(2, '0');
+  return hex;
+}
+
+// Reads the response and checks its bytes against the stamp's digest for `path`:
+// {response (a copy that remembers the digest, so the next build can reuse it without a
+// download when the file did not change), matches}. A deployment caught half-uploaded (a new
+// version.js beside an old funnel.wasm) does not match and must never be cached as this build.
+async function verified(res, path) {
+  const digest = BUILD.files[path];
+  const body = await res.arrayBuffer();
+  const matches = !digest || (await digestOf(body)) === digest;
   const headers = new Headers(res.headers);
-  if (digest) headers.set(DIGEST_HEADER, digest);
-  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  if (digest && matches) headers.set(DIGEST_HEADER, digest);
+  return { matches, response: new Response(body, { status: res.status, statusText: res.statusText, headers }) };
 }
 
 async function fromOlderBuild(key, digest) {
@@ -74,8 +87,9 @@ async function fromOlderBuild(key, digest) {
   return null;
 }
 
-// [SECTION] Install: fill this build's cache. Any failure fails the install, and the old build
-// keeps running; a half-filled cache is never used.
+// [SECTION] Install: fill this build's cache. Any failure (a file missing, or not the bytes the
+// stamp names) fails the install, and the old build keeps running; a half-filled cache is never
+// used.
 async function precache() {
   const cache = await caches.open(CACHE);
   await Promise.all(SHELL.map(async (path) => {
@@ -90,7 +104,9 @@ async function precache() {
     // "reload" bypasses the HTTP cache, so the bytes belong to this deployment.
     const res = await fetch(new Request(key, { cache: 'reload' }));
     if (!res.ok) throw new Error(`sw: ${path}: HTTP ${res.status}`);
-    await cache.put(key, stamped(res, digest));
+    const checked = await verified(res, path);
+    if (!checked.matches) throw new Error(`sw: ${path}: not the bytes of build ${BUILD.id} (a deployment in progress?)`);
+    await cache.put(key, checked.response);
   }));
   // Fonts fetched on first use by the previous build come along when they did not change.
   for (const [path, digest] of Object.entries(BUILD.files)) {
@@ -122,25 +138,56 @@ async function cacheFirst(request, path) {
   const hit = await cache.match(key);
   if (hit) return hit;
   const res = await fetch(request);
-  if (res.status === 200) await cache.put(key, stamped(res.clone(), BUILD.files[path]));
-  return res;
+  if (res.status !== 200) return res;
+  // Served either way; cached only when it is this build's file.
+  const checked = await verified(res, path);
+  if (checked.matches) await cache.put(key, checked.response.clone());
+  return checked.response;
+}
+
+// A new build is waiting and the app is being opened (a reload, or a new tab): that is the
+// agreement to switch (sw-register.js). The switch must happen before the page loads: Chromium
+// activates a waiting worker only once the active one has no events in flight, and a page that
+// asked for skipWaiting() while loading its script, wasm and fonts through this worker kept it
+// busy (and restarted it) so the new build never took over — a plain reload did not update.
+// So this worker hands over first and answers with a blank page that loads again in a second,
+// under the new build. Bounded: if the new build has not taken over within HANDOVER_MS of the
+// first attempt, pages are served by this build again (the banner still offers the update).
+const HANDOVER_MS = 10000;
+let handoverSince = 0;
+async function handOver() {
+  const waiting = self.registration.waiting;
+  if (!waiting || waiting.state !== 'installed') return null;
+  const now = Date.now();
+  if (!handoverSince) handoverSince = now;
+  if (now - handoverSince > HANDOVER_MS) return null;
+  waiting.postMessage({ type: 'skip-waiting' });
+  return new Response('<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="1">'
+    + '<meta name="color-scheme" content="light dark"><title>Funnel</title>', {
+    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' },
+  });
 }
 
 // The network first, so a new deployment's page is seen (and the browser checks sw.js); the
-// cached page when the network fails or does not answer in time. The fetched page is not
-// stored: the cached one must stay the one that matches this build's script and wasm.
+// cached page when the network fails, does not answer in time, or answers with a server error
+// (a 502 from a proxy whose backend is down must not replace a working app). The fetched page
+// is not stored: the cached one must stay the one that matches this build's script and wasm.
 async function navigate(request) {
+  const handover = await handOver();
+  if (handover) return handover;
   const network = fetch(request);
   const timeout = new Promise((resolve) => setTimeout(resolve, NAVIGATION_TIMEOUT_MS, null));
+  let failed = null;
   try {
     const res = await Promise.race([network, timeout]);
-    if (res) return res;
+    if (res && res.status < 500) return res;
+    failed = res;
   } catch (e) {
     // offline: the cached page below
   }
   const cached = await caches.match(keyOf('index.html'), { cacheName: CACHE });
   if (cached) return cached;
-  return network;   // nothing cached yet: whatever the network finally says
+  return failed || network;   // nothing cached yet: whatever the network finally says
 }
 
 self.addEventListener('fetch', (event) => {
@@ -165,7 +212,7 @@ self.addEventListener('message', (event) => {
   const msg = event.data || {};
   const reply = (data) => { if (event.ports[0]) event.ports[0].postMessage(data); };
   if (msg.type === 'skip-waiting') {
-    self.skipWaiting();
+    event.waitUntil(self.skipWaiting());
   } else if (msg.type === 'build') {
     reply({ build: BUILD.id, cache: CACHE });
   } else if (msg.type === 'cache' && Array.isArray(msg.urls)) {

@@ -745,6 +745,18 @@ const std::vector<StringEntry> kTable = {
     {"sync.error.folder_busy", "Others kept writing the team file at the same moment. Sync will try again.",
      "其他人一直在同时写入团队文件。将自动重试同步。", "其他人一直在同時寫入團隊檔案。將自動重試同步。",
      "다른 사람들이 같은 순간에 팀 파일을 계속 쓰고 있습니다. 동기화를 다시 시도합니다."},
+
+    // [SECTION] Team sync: plain http:// to another machine, a team file over the size limit
+    {"sync.error.too_large",
+     "The team file on the server is larger than Funnel can open, so it was not read. Your data here is untouched.",
+     "服务器上的团队文件超出了 Funnel 能打开的大小，因此未读取。此处的数据未被改动。",
+     "伺服器上的團隊檔案超出了 Funnel 能開啟的大小，因此未讀取。此處的資料未被改動。",
+     "서버의 팀 파일이 Funnel이 열 수 있는 크기보다 커서 읽지 않았습니다. 이곳의 데이터는 그대로입니다."},
+    {"sync.warn.plain_http",
+     "This address is plain http:// to another machine: the team file and your password or token travel unencrypted, and anyone on the network between can read or change them. Use https://.",
+     "此地址是通往另一台计算机的明文 http://：团队文件以及你的密码或令牌都以未加密方式传输，途经网络上的任何人都能读取或篡改。请使用 https://。",
+     "此位址是連往另一台電腦的明文 http://：團隊檔案以及你的密碼或權杖都以未加密方式傳輸，途經網路上的任何人都能讀取或竄改。請使用 https://。",
+     "이 주소는 다른 컴퓨터로 가는 암호화되지 않은 http://입니다. 팀 파일과 비밀번호나 토큰이 암호화 없이 전송되어, 중간 네트워크의 누구나 읽거나 바꿀 수 있습니다. https://를 사용하세요."},
 };
 
 }  // namespace

@@ -9,6 +9,8 @@
 // [SECTION] Conflicts panel
 #include "ui/team_sync.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 
@@ -241,6 +243,32 @@ bool plausibleSyncUrl(const std::string& url) {
     return true;
 }
 
+bool plainHttpToOtherHost(const std::string& url) {
+    if (url.size() < 7) return false;
+    std::string scheme = url.substr(0, 7);
+    for (char& c : scheme) c = char(std::tolower(static_cast<unsigned char>(c)));
+    if (scheme != "http://") return false;
+    std::string host = url.substr(7, url.find_first_of("/?#", 7) - 7);
+    if (const auto at = host.rfind('@'); at != std::string::npos) host.erase(0, at + 1);
+    if (!host.empty() && host[0] == '[')
+        host = host.substr(0, host.find(']') + 1);
+    else
+        host = host.substr(0, host.find(':'));
+    for (char& c : host) c = char(std::tolower(static_cast<unsigned char>(c)));
+    if (!host.empty() && host.back() == '.') host.pop_back();
+    if (host.empty()) return false;  // not an address yet: the form's own check says so
+    const auto endsWith = [&](const std::string& suffix) {
+        return host.size() >= suffix.size() &&
+               host.compare(host.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    if (host == "localhost" || endsWith(".localhost") || host == "[::1]") return false;
+    // 127.0.0.0/8: four dot-separated numbers starting with 127.
+    if (host.rfind("127.", 0) == 0 && host.find_first_not_of("0123456789.") == std::string::npos &&
+        std::count(host.begin(), host.end(), '.') == 3)
+        return false;
+    return true;
+}
+
 // [SECTION] Indicator
 
 void TeamSyncView::indicator(ViewContext& ctx) {
@@ -338,6 +366,14 @@ void TeamSyncView::form(ViewContext& ctx) {
     label(ctx, "sync.url");
     ImGui::InputTextWithHint("##sync.url", "https://…/team.json", &draft_.url);
     ctx.record("field:sync.url");
+    if (plainHttpToOtherHost(draft_.url)) {
+        ImGui::PushStyleColor(ImGuiCol_Text, ctx.palette.dueToday);
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextUnformatted(ctx.t("sync.warn.plain_http"));
+        ImGui::PopTextWrapPos();
+        ImGui::PopStyleColor();
+        ctx.record("sync:plain-http-warning");
+    }
 
     label(ctx, "sync.auth");
     struct Choice {

@@ -74,6 +74,9 @@ struct SyncRequest {
 
 // "https://…" or "http://…" with a host: what the settings form accepts.
 bool plausibleSyncUrl(const std::string& url);
+// True for "http://" to a host that is not this machine (localhost, *.localhost, 127.x, [::1]):
+// the file and the credentials would cross a network unencrypted, so the form warns.
+bool plainHttpToOtherHost(const std::string& url);
 
 // The sync views and what they keep between frames (the form being edited, the conflict being
 // edited by hand).

@@ -197,6 +197,46 @@ TEST_CASE(
     CHECK(ui.has("section:sync"));
 }
 
+TEST_CASE("plain http:// to another machine is warned about under the address; loopback and https are not") {
+    using funnel::ui::plainHttpToOtherHost;
+    CHECK(plainHttpToOtherHost("http://files.example/team.json"));
+    CHECK(plainHttpToOtherHost("HTTP://192.168.1.20:8080/sync/team.json"));
+    CHECK(plainHttpToOtherHost("http://user:pw@files.example"));
+    CHECK(plainHttpToOtherHost("http://127.0.0.1.evil.example/sync/t.json"));
+    CHECK(plainHttpToOtherHost("http://[2001:db8::1]:8080/t.json"));
+    CHECK_FALSE(plainHttpToOtherHost("https://files.example/team.json"));
+    CHECK_FALSE(plainHttpToOtherHost("http://127.0.0.1:8080/sync/team.json"));
+    CHECK_FALSE(plainHttpToOtherHost("http://localhost:8080/sync/team.json"));
+    CHECK_FALSE(plainHttpToOtherHost("http://app.localhost/sync/team.json"));
+    CHECK_FALSE(plainHttpToOtherHost("http://[::1]:8080/sync/team.json"));
+    CHECK_FALSE(plainHttpToOtherHost("http://"));
+
+    for (const char* lang : {"en", "ko"}) {
+        CAPTURE(lang);
+        UiDriver ui(makeDefaultDocument(kT0), lang);
+        ui.app().open("#/settings/sync");
+        ui.frames(3);
+        ui.click("field:sync.url");
+        ui.type("http://127.0.0.1:8080/sync/team.json");
+        ui.frames(2);
+        CHECK_FALSE(ui.has("sync:plain-http-warning"));
+        ui.click("field:sync.url");
+        ui.press(ImGuiKey_A, ImGuiMod_Ctrl);
+        ui.type("http://files.example/team.json");
+        ui.frames(2);
+        REQUIRE(ui.has("sync:plain-http-warning"));
+        // Under the address, and readable: it lies below the field, inside the window.
+        const auto field = ui.rect("field:sync.url");
+        const auto warning = ui.rect("sync:plain-http-warning");
+        CHECK(warning.y >= field.y + field.h - 1);
+        CHECK(warning.h > 0);
+        // A warning, not a refusal: Start still sends the request.
+        ui.click("button:sync.start");
+        ui.frames(2);
+        CHECK(ui.app().takeSyncRequests().size() == 1);
+    }
+}
+
 TEST_CASE("the status line in Chinese and Korean") {
     SyncStatus s;
     s.state = SyncStatus::State::Idle;
@@ -297,7 +337,8 @@ TEST_CASE("conflicts panel: Keep mine restores this device's value; Edit writes 
 TEST_CASE("every error key the sync engine and the browser link report has a text in every language") {
     for (const char* key :
          {"sync.error.network", "sync.error.timeout", "sync.error.server", "sync.error.auth",
-          "sync.error.refused", "sync.error.unsupported", "sync.error.bad_remote", "sync.error.unknown"})
+          "sync.error.refused", "sync.error.unsupported", "sync.error.bad_remote", "sync.error.unknown",
+          "sync.error.too_large"})
         for (const char* lang : ui::kLanguages) {
             CAPTURE(key);
             CHECK(std::string(ui::tr(key, lang)) != key);
