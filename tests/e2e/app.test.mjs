@@ -224,7 +224,7 @@ test('routes live in the URL: open() sets the hash, back/forward move between sc
     // The page title follows the screen, and a record's link lands on that record.
     await waitInPage(page, () => document.title === 'Today · Funnel', null, { what: 'title of #/today' });
     const { result } = await page.evaluate(() => window.funnel.command({ op: 'deal.create', title: 'Linked deal', pipelineId: 'p-default', stageId: 's-lead' }));
-    await waitInPage(page, () => window.funnelStorage.status().saved === window.funnelStorage.status().recorded && window.funnelStorage.status().state === 'saved', null, { what: 'deal saved' });
+    await waitInPage(page, () => window.funnelStorage.status().recorded > 0 && window.funnelStorage.status().saved === window.funnelStorage.status().recorded && window.funnelStorage.status().state === 'saved', null, { what: 'deal saved' });
     // A new page load (another query string), not just a hash change.
     await page.goto(new URL(`?lang=en&from=link#/deal/${result.id}`, server.url).href);
     await page.waitForFunction(() => window.funnel && window.funnel.ready, null, { timeout: 30000 });
