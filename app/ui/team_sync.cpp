@@ -452,43 +452,7 @@ void TeamSyncView::form(ViewContext& ctx) {
     };
 
     ImGui::Spacing();
-    const Palette& pal = ctx.palette;
-    if (!s.configured()) {
-        ImGui::PushStyleColor(ImGuiCol_Button, pal.accent);
-        ImGui::PushStyleColor(ImGuiCol_Text, pal.accentText);
-        if (ImGui::Button((std::string(ctx.t("sync.start")) + "###sync-start").c_str())) submit();
-        ImGui::PopStyleColor(2);
-        ctx.record(ctx.t("sync.start"), "button:sync.start");
-    } else {
-        const bool changed = !(draft_ == s.settings) || !secret_.empty();
-        ImGui::BeginDisabled(!changed);
-        if (ImGui::Button((std::string(ctx.t("sync.save")) + "###sync-save").c_str())) submit();
-        ImGui::EndDisabled();
-        ctx.record(ctx.t("sync.save"), "button:sync.save");
-        ImGui::SameLine();
-        ImGui::BeginDisabled(s.state == State::Syncing);
-        ImGui::PushStyleColor(ImGuiCol_Button, pal.accent);
-        ImGui::PushStyleColor(ImGuiCol_Text, pal.accentText);
-        if (ImGui::Button((std::string(ctx.t("sync.now")) + "###sync-now").c_str()))
-            ctx.syncRequests.push_back(SyncRequest{SyncRequest::Kind::SyncNow, {}, {}, false, {}, {}, {}});
-        ImGui::PopStyleColor(2);
-        ImGui::EndDisabled();
-        ctx.record(ctx.t("sync.now"), "button:sync.now");
-        ImGui::SameLine();
-        if (ImGui::Button((std::string(ctx.t("sync.stop")) + "###sync-stop").c_str())) {
-            ctx.syncRequests.push_back(SyncRequest{SyncRequest::Kind::Stop, {}, {}, false, {}, {}, {}});
-            formError_.clear();
-        }
-        ctx.record(ctx.t("sync.stop"), "button:sync.stop");
-    }
-    if (!formError_.empty()) {
-        ImGui::PushStyleColor(ImGuiCol_Text, pal.overdue);
-        ImGui::PushTextWrapPos(0);
-        ImGui::TextUnformatted(ctx.t(formError_));
-        ImGui::PopTextWrapPos();
-        ImGui::PopStyleColor();
-        ctx.record("sync:form-error");
-    }
+    actions(ctx, s.configured(), !(draft_ == s.settings) || !secret_.empty(), submit);
 
     statusLines(ctx);
 }
@@ -597,14 +561,23 @@ void TeamSyncView::folderForm(ViewContext& ctx) {
     };
     ImGui::Spacing();
     const bool configuredHere = s.configured() && s.settings.where == SyncSettings::Where::Folder;
-    if (!configuredHere) {
+    actions(ctx, configuredHere,
+            !(draft_.intervalS == s.settings.intervalS && s.settings.folder == s.pickedFolder), submit);
+}
+
+// The form's action row (Start, or Save / Sync now / Stop once this transport is set up) and the
+// form's error: the same for the server and the folder forms.
+void TeamSyncView::actions(ViewContext& ctx, bool configured, bool changed, const std::function<void()>& submit) {
+    const SyncStatus& s = ctx.sync;
+    const Palette& pal = ctx.palette;
+    if (!configured) {
         ImGui::PushStyleColor(ImGuiCol_Button, pal.accent);
         ImGui::PushStyleColor(ImGuiCol_Text, pal.accentText);
         if (ImGui::Button((std::string(ctx.t("sync.start")) + "###sync-start").c_str())) submit();
         ImGui::PopStyleColor(2);
         ctx.record(ctx.t("sync.start"), "button:sync.start");
     } else {
-        ImGui::BeginDisabled(draft_.intervalS == s.settings.intervalS && s.settings.folder == s.pickedFolder);
+        ImGui::BeginDisabled(!changed);
         if (ImGui::Button((std::string(ctx.t("sync.save")) + "###sync-save").c_str())) submit();
         ImGui::EndDisabled();
         ctx.record(ctx.t("sync.save"), "button:sync.save");

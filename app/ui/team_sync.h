@@ -5,6 +5,7 @@
 // performs the requests (app/platform/web/team_sync.cpp in the browser).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,7 @@ public:
 private:
     void form(ViewContext& ctx);
     void folderForm(ViewContext& ctx);
+    void actions(ViewContext& ctx, bool configured, bool changed, const std::function<void()>& submit);
     void statusLines(ViewContext& ctx);
     void conflicts(ViewContext& ctx);
 
