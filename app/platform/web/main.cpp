@@ -120,8 +120,11 @@ EM_JS(void, funnel_set_title_js, (const char* title), {
     document.title = UTF8ToString(title);
 });
 
+// The hash the app itself last wrote: its own 'hashchange' arrives later, after the app may have
+// moved on (funnel.open, a click), and must not take the app back to where it was.
 EM_JS(void, funnel_set_hash_js, (const char* route), {
     const r = UTF8ToString(route);
+    Module.funnelWrittenHash = r;
     if (location.hash !== r && !(location.hash === "" && r === '#/board')) location.hash = r;
 });
 
@@ -146,6 +149,7 @@ EM_JS(void, funnel_watch_hash_js, (), {
     window.addEventListener('hashchange', function() {
         if (location.hash.indexOf('#/snapshot/') === 0) { location.reload(); return; }
         const h = location.hash || '#/board';
+        if (h === Module.funnelWrittenHash) return;  // the echo of the app's own write
         const n = lengthBytesUTF8(h) + 1;
         const p = _malloc(n);
         stringToUTF8(h, p, n);
