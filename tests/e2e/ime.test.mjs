@@ -227,6 +227,43 @@ test('clipboard: copy out of a field and paste CJK text into one', async () => {
   }
 });
 
+// Ctrl+A then Ctrl+C typed faster than the page draws (a busy page, a quick hand): the copy must
+// still hold the whole selection. Frames are held back while the keys are sent, so no frame runs
+// between them except those the Ctrl+C itself asks for.
+test('Ctrl+A, Ctrl+C with no frame between them copies the selection', async () => {
+  const page = await open('?lang=en');
+  try {
+    await page.evaluate(() => { navigator.clipboard.writeText = () => Promise.resolve(); });
+    await focusQuickAdd(page, 's-lead');
+    await page.keyboard.type('Quick hands');
+    await waitInPage(page, () => window.funnel.itemRect('field:quick-add:s-lead') !== null, null, { what: 'the typed field' });
+    // Hold every frame the app asks for; the frame already asked for runs first.
+    await page.evaluate(() => new Promise((resolve) => {
+      window.heldFrames = [];
+      window.realRequestAnimationFrame = window.requestAnimationFrame;
+      window.requestAnimationFrame = (cb) => { window.heldFrames.push(cb); return window.heldFrames.length; };
+      window.realRequestAnimationFrame(() => window.realRequestAnimationFrame(resolve));
+    }));
+    const framesBefore = await page.evaluate(() => window.funnel.stats().frames);
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Control+C');
+    // No frame ran between the keys other than the ones the copy drew itself.
+    const framesAfterA = await page.evaluate(() => window.funnel.stats().frames);
+    await page.evaluate(() => {
+      window.requestAnimationFrame = window.realRequestAnimationFrame;
+      for (const cb of window.heldFrames.splice(0)) window.requestAnimationFrame(cb);
+    });
+    await page.keyboard.press('Escape');
+    await focusQuickAdd(page, 's-qualified');
+    await page.keyboard.press('Control+V');
+    await page.keyboard.press('Enter');
+    await waitInPage(page, () => window.funnel.snapshot().deals.some((d) => d.stageId === 's-qualified' && d.title === 'Quick hands'), null, { what: 'the pasted deal in Qualified' });
+    assert.ok(framesAfterA > framesBefore, 'the copy drew frames of its own');
+  } finally {
+    await page.closeAll();
+  }
+});
+
 test('copy and paste by keyboard work without clipboard permissions (DOM copy/paste events)', async () => {
   const page = await open('?lang=zh-Hans');
   try {

@@ -16,6 +16,7 @@
 #include <emscripten.h>
 #include <emscripten/html5.h>
 #include <imgui.h>
+#include <imgui_internal.h>
 
 #include "platform/web/tab.h"
 #include "platform/web/text_agent.h"
@@ -130,8 +131,14 @@ EM_BOOL onKey(int type, const EmscriptenKeyboardEvent* e, void*) {
     if (!down) return EM_FALSE;
     if (shortcutMod && (key == ImGuiKey_C || key == ImGuiKey_X)) {
         // The DOM copy/cut event follows this keydown synchronously: let ImGui copy first, so
-        // the text agent can hand the selection to it (no clipboard permission needed).
-        drawNow();
+        // the text agent can hand the selection to it (no clipboard permission needed). ImGui
+        // trickles queued input over frames (a key's press and release never share one), so
+        // when keys came faster than frames (Ctrl+A then Ctrl+C on a busy page) one frame
+        // would not reach this C: draw until the queue is empty.
+        for (int i = 0; i < 16; ++i) {
+            drawNow();
+            if (ImGui::GetCurrentContext()->InputEventsQueue.Size == 0) break;
+        }
         return EM_FALSE;
     }
     if (producesText(e)) return EM_FALSE;
