@@ -121,7 +121,13 @@ test('a contact with phone and e-mail, the tel: link, a visit next Tuesday 10:00
     await press(page, 'option:kind.visit');
     await typeIn(page, 'field:activity.subject', 'Plant visit');
     await press(page, 'button:plan.date.calendar');
-    await rectOf(page, 'picker:day:2026-12-08', 'the calendar open on December');
+    await rectOf(page, 'picker:day:2026-12-08', 'the calendar open on December').catch(async (err) => {
+      // What was on screen, and what the app recorded, when the calendar did not open.
+      await saveScreenshot(page, 'records-flow-no-calendar');
+      const keys = await page.evaluate(() => window.funnel.itemKeys().filter((k) => /picker|plan\.|activity\./.test(k)));
+      const button = await page.evaluate(() => window.funnel.itemRect('button:plan.date.calendar'));
+      throw new Error(`${err.message}; calendar button at ${JSON.stringify(button)}; items: ${keys.join(' ')}`);
+    });
     await saveScreenshot(page, 'records-flow-picker');
     await press(page, 'picker:day:2026-12-08');
     await press(page, 'field:plan.time');
