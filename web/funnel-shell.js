@@ -116,6 +116,21 @@
   function callJson(name, args) {
     return JSON.parse(call(name, 'string', args));
   }
+  // {base64, ...options}: the bytes go to the heap as they are (a list may hold NUL bytes).
+  function callWithBytes(name, opts) {
+    if (!window.Module || !Module.calledRun) throw new Error('funnel: the app is not running yet (await funnel.ready)');
+    const o = Object.assign({}, opts || {});
+    const bin = atob(String(o.base64 || ''));
+    delete o.base64;
+    const p = Module._malloc(bin.length + 1);
+    const heap = Module.funnelData.heapU8();
+    for (let i = 0; i < bin.length; i++) heap[p + i] = bin.charCodeAt(i);
+    try {
+      return JSON.parse(Module.ccall(name, 'string', ['number', 'number', 'string'], [p, bin.length, JSON.stringify(o)]));
+    } finally {
+      Module._free(p);
+    }
+  }
   // window.funnel.sync.run() promises, answered by the page's sync loop (Module.funnelSyncDone)
   // when the sync that covers them finished.
   const syncWaiters = [];
@@ -132,6 +147,10 @@
     failure: () => failure,
     snapshot: () => callJson('funnel_api_snapshot'),
     command: (obj) => callJson('funnel_api_command', [JSON.stringify(obj)]),
+    // Data in and out (app/platform/web/data.cpp): a file's bytes as base64.
+    importFile: (opts) => callWithBytes('funnel_api_import_file', opts),
+    exportFile: (kind, opts) => callJson('funnel_api_export_file', [String(kind), JSON.stringify(opts || {})]),
+    restoreFile: (opts) => callWithBytes('funnel_api_restore_file', opts),
     undo: () => callJson('funnel_api_undo'),
     redo: () => callJson('funnel_api_redo'),
     itemRect: (label) => callJson('funnel_api_item_rect', [String(label)]),

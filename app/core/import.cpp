@@ -1000,6 +1000,7 @@ Exported exportCsv(const Document& doc, ExportKind kind, const ExportOptions& op
     const std::string text = exportText(doc, kind, options.lang, options.dealIds, &out.records);
     text::Encoded e =
         text::fromUtf8(text, options.encoding, options.bom && options.encoding == text::Encoding::Utf8);
+    out.ok = e.ok;
     out.bytes = std::move(e.bytes);
     out.replaced = e.replaced;
     out.fileName = std::string(exportKindKey(kind)) + ".csv";

@@ -168,6 +168,7 @@ struct Exported {
     std::string fileName;      // "customers.csv", …
     std::size_t replaced = 0;  // characters the encoding cannot hold, written as '?'
     int records = 0;
+    bool ok = true;  // false: the encoding cannot be written here (text::Encoded::ok)
 };
 // UTF-8 CSV text of one list (the column names fieldForHeader reads back).
 std::string exportText(const Document& doc, ExportKind kind, const std::string& lang,

@@ -272,7 +272,10 @@ Encoded fromUtf8(std::string_view text, Encoding to, bool bom) {
         return r;
     }
     std::string out;
-    convert(text, "UTF-8", iconvName(to), out, false, &r.replaced);
+    if (!convert(text, "UTF-8", iconvName(to), out, false, &r.replaced)) {
+        r.ok = false;
+        return r;
+    }
     if (bom) r.bytes += bomOf(to);
     r.bytes += out;
     return r;

@@ -46,6 +46,8 @@ struct Decoded {
 Decoded toUtf8(std::string_view bytes, Encoding from);
 
 struct Encoded {
+    bool ok = true;            // false: this C library cannot write `to` (musl in Emscripten 3.1.6
+                               // decodes GB18030, Big5 and CP949 but has no encoder for them)
     std::string bytes;
     std::size_t replaced = 0;  // characters the encoding cannot hold, written as '?'
 };

@@ -140,6 +140,22 @@ json importFile(Workspace& ws, std::string_view bytes, const ImportRequest& requ
     return out;
 }
 
+std::string importReportText(const json& a, const std::string& lang) {
+    char head[512];
+    std::snprintf(head, sizeof head, tr("import.report", lang), a.value("created", 0), a.value("merged", 0),
+                  a.value("skipped", 0), a.contains("rejected") ? int(a["rejected"].size()) : 0);
+    std::string out = head;
+    int shown = 0;
+    if (a.contains("rejected"))
+        for (const json& r : a["rejected"]) {
+            if (++shown > 3) break;
+            out += " " + format(tr("import.rejected_row", lang), r.value("line", 0), r.value("reason", ""));
+        }
+    out += " ";
+    out += tr("import.undo_hint", lang);
+    return out;
+}
+
 ExportResult exportFile(const Document& doc, std::string_view kind, const json& options,
                         const std::string& lang, const std::vector<Id>* dealIds) {
     ExportResult r;
@@ -181,6 +197,10 @@ ExportResult exportFile(const Document& doc, std::string_view kind, const json& 
         return r;
     }
     importer::Exported e = importer::exportCsv(doc, *which, eo);
+    if (!e.ok) {
+        r.error = std::string("encoding: ") + text::name(eo.encoding) + " cannot be written by this build";
+        return r;
+    }
     r.ok = true;
     r.name = e.fileName;
     r.mime = "text/csv";

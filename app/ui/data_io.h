@@ -36,6 +36,9 @@ std::string rowReasonText(const importer::RowResult& row, const std::string& lan
 json importFile(Workspace& ws, std::string_view bytes, const ImportRequest& request, const std::string& lang,
                 const CommandContext& ctx);
 
+// "3 created, 1 merged, 0 skipped, 2 rejected. Line 4: … Undo removes the whole import."
+std::string importReportText(const json& answer, const std::string& lang);
+
 // window.funnel.exportFile(kind, {encoding}): kind "customers" | "contacts" | "deals" |
 // "activities" (CSV), "vcard" (contacts.vcf), "backup" (the workspace, .funnel.json). `bytes`
 // is exactly what a download holds; ok false with `error` for an unknown kind or encoding.

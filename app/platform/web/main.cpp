@@ -24,6 +24,7 @@
 #include "platform/web/persistence.h"
 #include "platform/web/renderer.h"
 #include "platform/web/replica_slot.h"
+#include "platform/web/data.h"
 #include "platform/web/share.h"
 #include "platform/web/sync.h"
 #include "platform/web/tab.h"
@@ -638,6 +639,7 @@ int main() {
     if (l.snapshotView) l.demo = false;  // a link is the snapshot, whatever else the URL says
     tab().app.setDemo(l.demo);
     installSnapshotDrop(funnel::Limits{}.maxBytes);
+    installDataDrop();  // lists (.csv .tsv .txt) dropped on the page are imported (data.cpp)
     l.benchDeals = std::clamp(std::atoi(pageSetting("bench").c_str()), 0, 1000000);
     l.benchStoreDeals = std::clamp(std::atoi(pageSetting("benchStore").c_str()), 0, 1000000);
     l.languageOverride = pageSetting("queryLanguage");
