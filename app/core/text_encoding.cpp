@@ -7,11 +7,146 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <vector>
 
 namespace funnel::text {
 
+namespace tables {
+struct Astral2 {  // a character beyond the BMP written in two bytes
+    std::uint32_t point;
+    std::uint16_t code;
+};
+struct Run4 {  // code points first..last written as consecutive GB 18030 four-byte codes
+    std::uint32_t first, last, linear;
+};
+// Generated at build time from glibc's iconv by make_encoder_tables.py (app/core/CMakeLists.txt).
+#include "encoder_tables.inc"
+}  // namespace tables
+
 namespace {
+
+struct EncoderTable {
+    const std::uint16_t* points;  // sorted BMP code points …
+    const std::uint16_t* codes;   // … and their one- or two-byte codes
+    std::size_t size;
+    const tables::Astral2* astral;  // ends with {0, 0}
+    const tables::Run4* runs;       // sorted, ends with {0, 0, 0}
+};
+
+template <std::size_t N>
+EncoderTable tableOf(const std::uint16_t (&points)[N], const std::uint16_t (&codes)[N],
+                     const tables::Astral2* astral, const tables::Run4* runs) {
+    return {points, codes, N, astral, runs};
+}
+
+const EncoderTable* encoderTable(Encoding e) {
+    using namespace tables;
+    static const EncoderTable gb18030 = tableOf(kGB18030Points, kGB18030Codes, kGB18030Astral, kGB18030Runs);
+    static const EncoderTable big5 = tableOf(kBig5Points, kBig5Codes, kBig5Astral, kBig5Runs);
+    static const EncoderTable cp949 = tableOf(kCP949Points, kCP949Codes, kCP949Astral, kCP949Runs);
+    switch (e) {
+        case Encoding::GB18030: return &gb18030;
+        case Encoding::Big5: return &big5;
+        case Encoding::CP949: return &cp949;
+        default: return nullptr;
+    }
+}
+
+// The code point of the UTF-8 sequence at `i`, `i` moved past it; nullopt for a malformed
+// sequence, `i` moved past its bad bytes.
+std::optional<char32_t> nextPoint(std::string_view s, std::size_t& i) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const unsigned char c = p[i];
+    std::size_t len = 1;
+    char32_t cp = c;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+        len = 3, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+        len = 4, cp = c & 0x07;
+    else if (c >= 0x80) {
+        ++i;
+        return std::nullopt;
+    }
+    if (i + len > s.size()) {
+        i = s.size();
+        return std::nullopt;
+    }
+    for (std::size_t k = 1; k < len; ++k) {
+        if ((p[i + k] & 0xC0) != 0x80) {
+            i += k;
+            return std::nullopt;
+        }
+        cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    i += len;
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return std::nullopt;
+    return cp;
+}
+
+}  // namespace
+
+std::optional<std::string> encodeCharacter(Encoding e, char32_t cp) {
+    const EncoderTable* t = encoderTable(e);
+    if (!t) return std::nullopt;
+    if (cp < 0x80) return std::string(1, char(cp));
+    if (cp <= 0xFFFF) {
+        const std::uint16_t* end = t->points + t->size;
+        const std::uint16_t* at = std::lower_bound(t->points, end, std::uint16_t(cp));
+        if (at != end && *at == cp) {
+            const std::uint16_t code = t->codes[at - t->points];
+            if (code <= 0xFF) return std::string(1, char(code));
+            return std::string{char(code >> 8), char(code & 0xFF)};
+        }
+    } else {
+        for (const tables::Astral2* a = t->astral; a->point; ++a)
+            if (a->point == cp) return std::string{char(a->code >> 8), char(a->code & 0xFF)};
+    }
+    for (const tables::Run4* r = t->runs; r->last; ++r) {
+        if (cp < r->first) break;
+        if (cp > r->last) continue;
+        // GB 18030's four-byte codes in order: 81–FE, 30–39, 81–FE, 30–39.
+        std::uint32_t n = r->linear + (cp - r->first);
+        const char b4 = char(0x30 + n % 10);
+        n /= 10;
+        const char b3 = char(0x81 + n % 126);
+        n /= 126;
+        const char b2 = char(0x30 + n % 10);
+        n /= 10;
+        return std::string{char(0x81 + n), b2, b3, b4};
+    }
+    return std::nullopt;
+}
+
+namespace {
+
+// UTF-8 into GB18030, Big5 or CP949 through the tables (what glibc writes, in both builds: musl's
+// iconv in Emscripten 3.1.6 reads these encodings but has no encoder for them).
+Encoded encodeWithTable(std::string_view text, Encoding to) {
+    Encoded r;
+    r.bytes.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        const unsigned char c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            r.bytes += char(c);
+            ++i;
+            continue;
+        }
+        const std::optional<char32_t> cp = nextPoint(text, i);
+        std::optional<std::string> code = cp ? encodeCharacter(to, *cp) : std::nullopt;
+        if (code) {
+            r.bytes += *code;
+        } else {
+            r.bytes += '?';
+            ++r.replaced;
+        }
+    }
+    return r;
+}
 
 // The name iconv knows the encoding by (glibc and musl both take these).
 const char* iconvName(Encoding e) {
@@ -271,6 +406,7 @@ Encoded fromUtf8(std::string_view text, Encoding to, bool bom) {
         r.bytes += text;
         return r;
     }
+    if (encoderTable(to)) return encodeWithTable(text, to);  // no byte order mark in these
     std::string out;
     if (!convert(text, "UTF-8", iconvName(to), out, false, &r.replaced)) {
         r.ok = false;

@@ -1,9 +1,11 @@
 // Funnel — the encodings of imported and exported files, and conversion to and from UTF-8.
 //
 // Detection is uchardet's (Debian's source package, built by app/core/CMakeLists.txt for both
-// builds), after the byte order marks; conversion is the C library's iconv (glibc natively, musl
-// in Emscripten — both convert GB18030, Big5, CP949 and Shift_JIS). Nothing here throws: a
-// conversion that meets bytes the encoding does not allow says on which line.
+// builds), after the byte order marks; reading is the C library's iconv (glibc natively, musl in
+// Emscripten — both read GB18030, Big5, CP949 and Shift_JIS); writing GB18030, Big5 and CP949 goes
+// through tables generated at build time from glibc's iconv (make_encoder_tables.py), because
+// musl cannot write them. Nothing here throws: a conversion that meets bytes the encoding does
+// not allow says on which line.
 #pragma once
 
 #include <cstddef>
@@ -46,13 +48,18 @@ struct Decoded {
 Decoded toUtf8(std::string_view bytes, Encoding from);
 
 struct Encoded {
-    bool ok = true;            // false: this C library cannot write `to` (musl in Emscripten 3.1.6
-                               // decodes GB18030, Big5 and CP949 but has no encoder for them)
+    bool ok = true;  // false: this C library's iconv cannot write `to` (musl in Emscripten 3.1.6
+                     // has no encoder for Shift_JIS; GB18030, Big5 and CP949 go through tables)
     std::string bytes;
     std::size_t replaced = 0;  // characters the encoding cannot hold, written as '?'
 };
-// UTF-8 text in `to`; `bom` adds the byte order mark for UTF-8 / UTF-16.
+// UTF-8 text in `to`; `bom` adds the byte order mark for UTF-8 / UTF-16. GB18030, Big5 and CP949
+// are written through tables generated at build time from glibc's iconv (make_encoder_tables.py),
+// the same bytes natively and in the browser, whose musl iconv reads them but cannot write them.
 Encoded fromUtf8(std::string_view text, Encoding to, bool bom = false);
+// One character in GB18030, Big5 or CP949 by those tables; nullopt when the encoding cannot hold
+// it (or `e` is not one of the three).
+std::optional<std::string> encodeCharacter(Encoding e, char32_t cp);
 
 // Whether `text` is well-formed UTF-8; when not, the line of the first bad byte.
 bool validUtf8(std::string_view text, int* badLine = nullptr);

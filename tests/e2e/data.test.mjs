@@ -55,6 +55,26 @@ async function drop(page, name, bytes) {
 
 const names = (doc) => doc.customers.filter((c) => !c.deleted).map((c) => c.name).sort();
 
+// exportFile('customers', {encoding}) in a legacy encoding: the bytes glibc's iconv writes for the
+// UTF-8 export (Emscripten's musl cannot write these encodings; the wasm build writes them through
+// tables generated from glibc's iconv), which the browser's own decoder reads as that text and
+// importFile reads back in that encoding.
+async function checkLegacyExport(page, encoding, glibcName, decoderLabel) {
+  const utf8 = await page.evaluate(() => window.funnel.exportFile('customers', { bom: false }));
+  const out = await page.evaluate((e) => window.funnel.exportFile('customers', { encoding: e }), encoding);
+  assert.equal(out.ok, true, `${encoding}: ${out.error}`);
+  assert.equal(out.name, 'customers.csv');
+  assert.equal(out.replaced, 0, `${encoding}: every character written`);
+  const text = Buffer.from(utf8.base64, 'base64');
+  const bytes = Buffer.from(out.base64, 'base64');
+  assert.ok(bytes.length > 0);
+  assert.deepEqual(bytes, execFileSync('iconv', ['-f', 'UTF-8', '-t', glibcName], { input: text }), `${encoding}: glibc's bytes`);
+  assert.equal(new TextDecoder(decoderLabel).decode(bytes), text.toString('utf8'));
+  const back = await page.evaluate((b64) => window.funnel.importFile({ base64: b64, preview: true }), out.base64);
+  assert.equal(back.encoding, encoding);
+  return back;
+}
+
 for (const [lang, file, first, contact] of [
   ['zh-Hans', 'gbk.csv', '北京华信科技有限公司', '张伟'],
   ['ko', 'cp949.csv', '삼성물산 주식회사', '김민수'],
@@ -88,6 +108,10 @@ for (const [lang, file, first, contact] of [
       assert.ok(doc.contacts.some((c) => c.name === contact), 'the contact came along');
       assert.equal(doc.deals.length, want.length, 'one deal per row');
       assert.ok(await page.evaluate(() => window.funnel.itemRect('banner:notice')), 'the report is shown');
+      // Exported again in the list's own encoding for old Excel: the same names come back.
+      const [encoding, glibcName, label] = file === 'gbk.csv' ? ['GB18030', 'GB18030', 'gb18030'] : ['CP949', 'CP949', 'euc-kr'];
+      const back = await checkLegacyExport(page, encoding, glibcName, label);
+      assert.deepEqual(back.rows.map((r) => r[0]).sort(), want);
       // One undo removes the whole import.
       assert.equal((await page.evaluate(() => window.funnel.undo())).ok, true);
       const after = await page.evaluate(() => window.funnel.snapshot());
@@ -152,15 +176,19 @@ test('a backup restored into a fresh profile gives the same snapshot; a damaged 
     // Other exports: CSV with a BOM by default, Big5 on request, vCard.
     const csv = Buffer.from((await page.evaluate(() => window.funnel.exportFile('customers'))).base64, 'base64');
     assert.deepEqual([...csv.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
-    // Big5 on request: Emscripten 3.1.6's musl has no Big5/GB18030/CP949 encoder, so the wasm
-    // build says so rather than writing an empty or wrong file (natively glibc writes them).
-    const big5 = await page.evaluate(() => window.funnel.exportFile('customers', { encoding: 'Big5' }));
-    if (big5.ok) {
-      const back = await page.evaluate((b64) => window.funnel.importFile({ base64: b64, preview: true }), big5.base64);
-      assert.equal(back.encoding, 'Big5');
-    } else {
-      assert.match(big5.error, /Big5 cannot be written/);
+    // Big5 and GB18030 on request: glibc's bytes, read back as the same names.
+    const want = names(original);
+    for (const [encoding, label] of [['Big5', 'big5'], ['GB18030', 'gb18030']]) {
+      const back = await checkLegacyExport(page, encoding, encoding.toUpperCase(), label);
+      assert.deepEqual(back.rows.map((r) => r[0]).sort(), want);
     }
+    // A character Big5 cannot hold is written as '?' and counted.
+    assert.equal((await page.evaluate(() => window.funnel.command({ op: 'customer.create', name: '한국 商社' }))).ok, true);
+    const lossy = await page.evaluate(() => window.funnel.exportFile('customers', { encoding: 'Big5' }));
+    assert.equal(lossy.ok, true);
+    assert.equal(lossy.replaced, 2);
+    assert.ok(Buffer.from(lossy.base64, 'base64').includes(Buffer.from('?? \xb0\xd3\xaa\xc0', 'latin1')), 'the rest of the name is written');
+    assert.equal((await page.evaluate(() => window.funnel.undo())).ok, true);
     const vcf = Buffer.from((await page.evaluate(() => window.funnel.exportFile('vcard'))).base64, 'base64').toString('utf8');
     assert.match(vcf, /FN:陳志明/);
 

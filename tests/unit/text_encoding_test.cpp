@@ -2,7 +2,9 @@
 // that tests/unit/fixtures/make_fixtures.py writes with Python's codecs: what Excel on Chinese,
 // Taiwanese, Korean and Japanese Windows saves, UTF-16 "Unicode text", UTF-8 with and without BOM.
 #include <doctest/doctest.h>
+#include <iconv.h>
 
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -109,6 +111,100 @@ TEST_CASE("UTF-8 out to each legacy encoding and back") {
     CHECK(big5.replaced == 2);
     CHECK(big5.bytes == "A??B");
     CHECK(text::fromUtf8("x", text::Encoding::Utf8, true).bytes == "\xEF\xBB\xBFx");
+}
+
+// The tables the browser writes GB18030, Big5 and CP949 with (musl's iconv in Emscripten 3.1.6
+// cannot) against this machine's glibc iconv, character by character over all of Unicode: the
+// same bytes for every character glibc writes, nothing for those it cannot, and glibc reads our
+// bytes back as the same character.
+TEST_CASE("GB18030, Big5 and CP949 written through the tables: the bytes glibc writes, for every character") {
+    struct Case {
+        text::Encoding e;
+        const char* glibc;
+        int atLeast;  // characters beyond ASCII the encoding holds (a floor, so an empty table fails)
+    };
+    for (const Case& c :
+         {Case{text::Encoding::GB18030, "GB18030", 1'000'000}, Case{text::Encoding::Big5, "BIG5", 13'000},
+          Case{text::Encoding::CP949, "CP949", 17'000}}) {
+        const std::string glibcName = c.glibc;
+        CAPTURE(glibcName);
+        iconv_t out = iconv_open(c.glibc, "UTF-32LE");
+        iconv_t in = iconv_open("UTF-32LE", c.glibc);
+        REQUIRE(out != (iconv_t)-1);
+        REQUIRE(in != (iconv_t)-1);
+        auto run = [](iconv_t cd, std::string_view from, std::string& to) {
+            iconv(cd, nullptr, nullptr, nullptr, nullptr);
+            char* src = const_cast<char*>(from.data());
+            std::size_t srcLeft = from.size();
+            char buf[16];
+            char* dst = buf;
+            std::size_t dstLeft = sizeof buf;
+            const bool ok = iconv(cd, &src, &srcLeft, &dst, &dstLeft) != std::size_t(-1) && srcLeft == 0;
+            to.assign(buf, sizeof buf - dstLeft);
+            return ok;
+        };
+        int held = 0, differ = 0, missing = 0, extra = 0, unread = 0;
+        std::string firstProblem, glibcBytes, back;
+        for (char32_t cp = 0; cp <= 0x10FFFF; ++cp) {
+            if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+            const char32_t le[1] = {cp};  // UTF-32LE on this (little-endian) machine
+            // glibc drops Unicode's tag characters (U+E0000…) it cannot write, writing nothing: the
+            // tables write '?' for them as for any other character the encoding lacks.
+            const bool glibcWrites =
+                run(out, std::string_view(reinterpret_cast<const char*>(le), 4), glibcBytes) &&
+                !glibcBytes.empty();
+            const std::optional<std::string> ours = text::encodeCharacter(c.e, cp);
+            std::string problem;
+            if (glibcWrites && !ours) {
+                ++missing;
+                problem = "not in the table";
+            } else if (!glibcWrites && ours) {
+                ++extra;
+                problem = "glibc cannot write it";
+            } else if (ours && *ours != glibcBytes) {
+                ++differ;
+                problem = "other bytes than glibc's";
+            } else if (ours) {
+                if (cp >= 0x80) ++held;
+                if (!run(in, *ours, back) || back != std::string_view(reinterpret_cast<const char*>(le), 4)) {
+                    ++unread;
+                    problem = "glibc reads it back as another character";
+                }
+            }
+            if (!problem.empty() && firstProblem.empty()) {
+                char at[16];
+                std::snprintf(at, sizeof at, "U+%04X: ", unsigned(cp));
+                firstProblem = at + problem;
+            }
+        }
+        iconv_close(out);
+        iconv_close(in);
+        CAPTURE(firstProblem);
+        CHECK(missing == 0);
+        CHECK(extra == 0);
+        CHECK(differ == 0);
+        CHECK(unread == 0);
+        CHECK(held >= c.atLeast);
+    }
+    // Not one of the three: no table.
+    CHECK_FALSE(text::encodeCharacter(text::Encoding::ShiftJIS, U'日'));
+}
+
+TEST_CASE("the tables in text: ASCII as it is, each character's code, '?' for what the encoding lacks") {
+    CHECK(text::fromUtf8("A北京", text::Encoding::GB18030).bytes == "A\xB1\xB1\xBE\xA9");
+    CHECK(text::fromUtf8("\xE2\x82\xAC", text::Encoding::GB18030).bytes == "\xA2\xE3");  // €
+    CHECK(text::fromUtf8("\xF0\x9F\x98\x80", text::Encoding::GB18030).bytes ==
+          "\x94\x39\xFC\x36");  // U+1F600, four bytes
+    CHECK(text::fromUtf8("\xC2\x80", text::Encoding::GB18030).bytes ==
+          "\x81\x30\x81\x30");  // the first four-byte code
+    CHECK(text::fromUtf8("台北", text::Encoding::Big5).bytes == "\xA5\x78\xA5\x5F");
+    CHECK(text::fromUtf8("똠", text::Encoding::CP949).bytes == "\x8C\x63");  // CP949 only, not EUC-KR
+    const text::Encoded bad = text::fromUtf8(
+        "a\xFF"
+        "b\xE4\xB8",
+        text::Encoding::CP949);  // broken UTF-8
+    CHECK(bad.bytes == "a?b?");
+    CHECK(bad.replaced == 2);
 }
 
 TEST_CASE("encoding names and aliases") {
