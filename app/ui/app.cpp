@@ -28,6 +28,23 @@ App::~App() = default;
 
 void App::setLanguage(const std::string& lang) { lang_ = normaliseLanguage(lang); }
 
+void App::setSaveStatus(SaveStatus s) {
+    // "Saved" is said once per save that ends; a failure always.
+    if (s.state != saveStatus_.state && s.state == SaveStatus::State::Saved) announcements_.push_back(tr("status.saved", lang_));
+    if (s.state == SaveStatus::State::Failed && (saveStatus_.state != s.state || saveStatus_.message != s.message))
+        announcements_.push_back(std::string(tr("status.failed", lang_)) + " " + (s.message.empty() ? "" : tr(s.message, lang_)));
+    saveStatus_ = std::move(s);
+}
+
+void App::setSyncStatus(SyncStatus s) {
+    if (!s.errorKey.empty() && s.errorKey != syncStatus_.errorKey) {
+        char text[512];
+        std::snprintf(text, sizeof text, tr("a11y.sync_failed", lang_), tr(s.errorKey, lang_));
+        announcements_.push_back(text);
+    }
+    syncStatus_ = std::move(s);
+}
+
 void App::setDarkTheme(bool dark) {
     dark_ = dark;
     applyTheme(dark_);
@@ -64,6 +81,7 @@ void App::draw() {
     ViewContext ctx{ws_.document(), commands, lang_, now_, dateFromTime(now_, utcOffsetMinutes_), rects_, pal, route,
                     switchLanguage, syncStatus_, syncRequests_, utcOffsetMinutes_};
     ctx.readOnly = ws_.readOnly();
+    ctx.reducedMotion = reducedMotion_;
 
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->WorkPos);
@@ -115,63 +133,83 @@ void App::draw() {
     // The platform sees the language change and keeps it for the session (see web main.cpp).
     if (!switchLanguage.empty()) setLanguage(switchLanguage);
     animating_ = ImGui::GetDragDropPayload() != nullptr || ImGui::IsAnyItemActive() ||
-                 screens_->teamSync.animating(syncStatus_) || screens_->toast.visible(now_);
+                 (!reducedMotion_ && screens_->teamSync.animating(syncStatus_)) || screens_->toast.visible(now_);
 }
+
+// A banner's text wraps on a narrow screen and its buttons follow it or go below; the tint is
+// drawn behind whatever height that took (a draw list channel under the content).
+namespace {
+void beginBanner() {
+    ImGui::GetWindowDrawList()->ChannelsSplit(2);
+    ImGui::GetWindowDrawList()->ChannelsSetCurrent(1);
+    ImGui::BeginGroup();
+}
+void endBanner(ImVec2 p, ImU32 colour) {
+    ImGui::EndGroup();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->ChannelsSetCurrent(0);
+    const float right = p.x + ImGui::GetContentRegionAvail().x + 12;
+    dl->AddRectFilled(ImVec2(p.x - 12, p.y - 6), ImVec2(right, ImGui::GetItemRectMax().y + 4), tint(colour), 6.0f);
+    dl->ChannelsMerge();
+}
+void bannerText(const char* text) {
+    ImGui::AlignTextToFramePadding();
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextUnformatted(text);
+    ImGui::PopTextWrapPos();
+}
+}  // namespace
 
 void App::drawDemoBanner(ViewContext& ctx) {
     const Palette& pal = ctx.palette;
     ImVec2 p = ImGui::GetCursorScreenPos();
-    float h = ImGui::GetFrameHeight() + 8;
-    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x - 12, p.y - 6), ImVec2(p.x + ImGui::GetContentRegionAvail().x + 12, p.y + h - 4),
-                                              (pal.suspended & 0x00FFFFFF) | 0x30000000, 6.0f);
-    ImGui::AlignTextToFramePadding();
-    ImGui::TextUnformatted(ctx.t("demo.banner"));
+    beginBanner();
+    bannerText(ctx.t("demo.banner"));
     ctx.record("banner:demo");
-    ImGui::SameLine();
+    ctx.describe("banner:demo", "note", ctx.t("demo.banner"));
+    sameLineOrWrap(buttonWidth(ctx.t("demo.reset"), true));
     if (ImGui::SmallButton((std::string(ctx.t("demo.reset")) + "###demo-reset").c_str()))
         // One undoable command: the sample as it was, in the UI language.
         ctx.push({{"op", "document.replace"}, {"document", encodeDocument(makeDemoDocument(1, 50, now_, lang_))}});
     ctx.record(ctx.t("demo.reset"), "button:demo-reset");
-    ImGui::SameLine();
+    sameLineOrWrap(buttonWidth(ctx.t("demo.leave"), true));
     if (ImGui::SmallButton((std::string(ctx.t("demo.leave")) + "###demo-leave").c_str())) pageRequest_ = PageRequest::LeaveDemo;
     ctx.record(ctx.t("demo.leave"), "button:demo-leave");
+    endBanner(p, pal.suspended);
     ImGui::Dummy(ImVec2(0, 2));
 }
 
 void App::drawSnapshotBanner(ViewContext& ctx) {
     const Palette& pal = ctx.palette;
     ImVec2 p = ImGui::GetCursorScreenPos();
-    float h = ImGui::GetFrameHeight() + 8;
-    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x - 12, p.y - 6), ImVec2(p.x + ImGui::GetContentRegionAvail().x + 12, p.y + h - 4),
-                                              (pal.accent & 0x00FFFFFF) | 0x30000000, 6.0f);
-    ImGui::AlignTextToFramePadding();
+    beginBanner();
     const std::string date = formatDateShort(dateFromTime(snapshot_->createdAt, utcOffsetMinutes_), lang_);
     char text[512];
     if (snapshot_->by.empty()) std::snprintf(text, sizeof text, ctx.t("snapshot.banner_anonymous"), date.c_str());
     else std::snprintf(text, sizeof text, ctx.t("snapshot.banner"), snapshot_->by.c_str(), date.c_str());
-    ImGui::TextUnformatted(text);
+    bannerText(text);
     ctx.record("banner:snapshot");
-    ImGui::SameLine();
+    ctx.describe("banner:snapshot", "note", text);
+    sameLineOrWrap(buttonWidth(ctx.t("snapshot.save_copy"), true));
     if (ImGui::SmallButton((std::string(ctx.t("snapshot.save_copy")) + "###snapshot-save").c_str()))
         pageRequest_ = PageRequest::SaveSnapshotCopy;
     ctx.record(ctx.t("snapshot.save_copy"), "button:snapshot-save");
-    ImGui::SameLine();
+    sameLineOrWrap(buttonWidth(ctx.t("action.close"), true));
     if (ImGui::SmallButton((std::string(ctx.t("action.close")) + "###snapshot-close").c_str())) pageRequest_ = PageRequest::CloseSnapshot;
     ctx.record("button:snapshot-close");
+    endBanner(p, pal.accent);
     ImGui::Dummy(ImVec2(0, 2));
 }
 
 void App::drawNotice(ViewContext& ctx) {
     const Palette& pal = ctx.palette;
     ImVec2 p = ImGui::GetCursorScreenPos();
-    float h = ImGui::GetFrameHeight() + 8;
-    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x - 12, p.y - 6), ImVec2(p.x + ImGui::GetContentRegionAvail().x + 12, p.y + h - 4),
-                                              (pal.overdue & 0x00FFFFFF) | 0x30000000, 6.0f);
-    ImGui::AlignTextToFramePadding();
-    ImGui::TextUnformatted(ctx.t(notice_));
+    beginBanner();
+    bannerText(ctx.t(notice_));
     if (!noticeDetail_.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", noticeDetail_.c_str());
     ctx.record("banner:notice");
-    ImGui::SameLine();
+    ctx.describe("banner:notice", "note", ctx.t(notice_));
+    sameLineOrWrap(buttonWidth(ctx.t("action.close"), true));
     // In a snapshot view that failed to open there is nothing to go back to but one's own funnel.
     if (ImGui::SmallButton((std::string(ctx.t("action.close")) + "###notice-close").c_str())) {
         if (snapshot_ || ws_.readOnly()) pageRequest_ = PageRequest::CloseSnapshot;
@@ -179,6 +217,7 @@ void App::drawNotice(ViewContext& ctx) {
         noticeDetail_.clear();
     }
     ctx.record("button:notice-close");
+    endBanner(p, pal.overdue);
     ImGui::Dummy(ImVec2(0, 2));
 }
 
@@ -198,6 +237,7 @@ void App::drawShare(ViewContext& ctx) {
     {
         ImVec2 wp = ImGui::GetWindowPos(), ws = ImGui::GetWindowSize();
         ctx.rects.record("dialog:share", Rect{wp.x, wp.y, ws.x, ws.y});
+        ctx.group("dialog:share", "dialog", ctx.t("share.title"), Rect{wp.x, wp.y, ws.x, ws.y});
     }
     Board& board = screens_->board;
     const Pipeline* pipeline = ctx.doc.findPipeline(board.pipelineId());
@@ -277,6 +317,7 @@ void App::drawTopBar(ViewContext& ctx) {
     ImGui::TextUnformatted(ctx.t("app.name"));
     ImGui::PopStyleColor();
     ImGui::SameLine(0, 18);
+    ctx.group("nav", "navigation", ctx.t("a11y.nav"));
     struct Nav { const char* key; const char* route; const char* id; };
     static const Nav kNav[] = {{"nav.board", "#/board", "nav:board"},
                                {"nav.customers", "#/customers", "nav:customers"},
@@ -288,21 +329,20 @@ void App::drawTopBar(ViewContext& ctx) {
         bool here = route_.rfind(n.route, 0) == 0 || (n.route == std::string("#/board") && route_.rfind("#/deal/", 0) == 0) ||
                     (n.route == std::string("#/customers") &&
                      (route_.rfind("#/customer/", 0) == 0 || route_.rfind("#/contact/", 0) == 0));
+        if (&n != kNav) sameLineOrWrap(buttonWidth(ctx.t(n.key)));
         if (here) ImGui::PushStyleColor(ImGuiCol_Button, pal.cardSelected);
         std::string label = std::string(ctx.t(n.key)) + "###" + n.id;
         if (ImGui::Button(label.c_str())) ctx.route = n.route;
         if (here) ImGui::PopStyleColor();
         ctx.record(ctx.t(n.key), n.id);
-        ImGui::SameLine();
     }
     // Narrow screens (phones, split windows) put the board's tools on a line of their own.
-    if (ImGui::GetIO().DisplaySize.x < 900.0f) ImGui::NewLine();
-    else ImGui::SameLine(0, 24);
+    if (ImGui::GetContentRegionAvail().x >= 900.0f) ImGui::SameLine(0, 24);
     bool onBoard = route_.rfind("#/board", 0) == 0 || route_.rfind("#/deal/", 0) == 0;
     if (onBoard) {
         screens_->board.drawToolbar(ctx);
         if (ctx.readOnly) return;  // a snapshot is looked at, not shared on or added to
-        ImGui::SameLine();
+        sameLineOrWrap(buttonWidth(ctx.t("share.button")));
         if (ImGui::Button((std::string(ctx.t("share.button")) + "###share").c_str())) {
             shareOpen_ = true;
             shareState_ = ShareState::Idle;
@@ -315,7 +355,7 @@ void App::drawTopBar(ViewContext& ctx) {
             }
         }
         ctx.record(ctx.t("share.button"), "button:share");
-        ImGui::SameLine();
+        sameLineOrWrap(buttonWidth(ctx.t("board.new_deal")));
         ImGui::PushStyleColor(ImGuiCol_Button, pal.accent);
         ImGui::PushStyleColor(ImGuiCol_Text, pal.accentText);
         if (ImGui::Button((std::string(ctx.t("board.new_deal")) + "###new-deal").c_str())) screens_->startNewDeal(ctx);
@@ -350,6 +390,11 @@ void App::drawStatusLine(ViewContext& ctx) {
         }
     }
     ctx.record("status:save");
+    if (saveStatus_.state != SaveStatus::State::Idle)
+        ctx.describe("status:save", "status",
+                     saveStatus_.state == SaveStatus::State::Saved    ? ctx.t("status.saved")
+                     : saveStatus_.state == SaveStatus::State::Saving ? ctx.t("status.saving")
+                                                                      : ctx.t("status.failed"));
     ImGui::SameLine(0, 20);
     screens_->teamSync.indicator(ctx);
     if (!lastError_.empty() && now_ - lastErrorAt_ < 8000) {
@@ -369,6 +414,7 @@ void App::drawHelp(ViewContext& ctx) {
     }
     ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
     if (ImGui::BeginPopupModal("##help", nullptr, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoTitleBar)) {
+        ctx.group("dialog:help", "dialog", ctx.t("help.title"));
         ImGui::TextUnformatted(ctx.t("help.title"));
         ImGui::Separator();
         struct Row { const char* keys; const char* what; };
@@ -427,6 +473,20 @@ std::vector<CommandResult> App::applyFrame(const CommandContext& cc) {
         if (!r.ok) {
             lastError_ = r.error;
             lastErrorAt_ = now_;
+        }
+        // Outcomes a screen reader says: where a deal went, won, lost.
+        if (r.ok) {
+            const std::string op = r.applied.value("op", "");
+            if (op == "deal.move") {
+                const Deal* d = ws_.document().findDeal(r.applied.value("id", ""));
+                const Pipeline* p = d ? ws_.document().findPipeline(d->pipelineId) : nullptr;
+                const Stage* s = p ? p->findStage(d->stageId) : nullptr;
+                char text[512];
+                std::snprintf(text, sizeof text, tr("a11y.moved_to", lang_), s ? s->name.get(lang_).c_str() : "");
+                announcements_.push_back(text);
+            } else if (op == "deal.win" || op == "deal.lose" || op == "deal.suspend") {
+                announcements_.push_back(tr(op == "deal.win" ? "status.won" : op == "deal.lose" ? "status.lost" : "status.suspended", lang_));
+            }
         }
         // A freshly created deal opens in the panel, ready to be filled in.
         if (r.ok && r.applied.value("op", "") == "deal.create" && screens_->takeOpenCreated())

@@ -11,6 +11,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "core/snapshot.h"
 #include "core/workspace.h"
@@ -20,6 +21,21 @@ namespace funnel::ui {
 
 struct Rect {
     float x = 0, y = 0, w = 0, h = 0;
+    bool operator==(const Rect&) const = default;
+};
+
+// What an item is to assistive technology: an ARIA role, its accessible name in the UI language
+// and the group it belongs to ("" = the top). The web platform mirrors each frame's nodes into a
+// hidden DOM tree (app/platform/web/semantics.h); ViewContext::describe/group record them.
+struct SemanticNode {
+    std::string id;       // the item's stable key ("deal:<id>", "button:share", "column:<stageId>")
+    std::string role;     // navigation, list, listitem, button, textbox, radio, option, listbox, dialog, status, note
+    std::string name;
+    std::string parent;   // id of the group node ("" = top level)
+    Rect rect;            // empty for a group drawn as no single item
+    unsigned itemId = 0, windowId = 0;  // ImGui's ids: a focus moved in the tree moves ImGui's there
+    int checked = -1;     // radio, checkbox, option: 0 or 1
+    bool operator==(const SemanticNode&) const = default;
 };
 
 // Screen rectangles (in ImGui display coordinates) of the items drawn in the last frame, under
@@ -27,8 +43,16 @@ struct Rect {
 // "field:deal.title", …). Used by window.funnel.itemRect() and the headless UI test driver.
 class ItemRects {
 public:
-    void clear() { rects_.clear(); }
+    void clear() {
+        rects_.clear();
+        nodes_.clear();
+        label.clear();
+    }
     void record(const std::string& key, Rect r) { rects_[key] = r; }
+    void describe(SemanticNode n) { nodes_.push_back(std::move(n)); }
+    // The frame's semantic nodes in the order drawn (= reading and Tab order).
+    const std::vector<SemanticNode>& nodes() const { return nodes_; }
+    std::string label;    // the text of the last field label, named on the next field recorded
     std::optional<Rect> find(const std::string& key) const {
         auto it = rects_.find(key);
         if (it == rects_.end()) return std::nullopt;
@@ -38,6 +62,7 @@ public:
 
 private:
     std::unordered_map<std::string, Rect> rects_;
+    std::vector<SemanticNode> nodes_;
 };
 
 // How storage is doing, shown in the status bar ("Saving…", "Saved", "Not saved: …").
@@ -63,11 +88,13 @@ public:
     void setDarkTheme(bool dark);
     // The platform's colour scheme (prefers-color-scheme), followed when settings.theme is "system".
     void setSystemDark(bool dark) { systemDark_ = dark; }
+    // prefers-reduced-motion: spinners stand still, nothing animates by itself.
+    void setReducedMotion(bool reduce) { reducedMotion_ = reduce; }
     bool dark() const { return dark_; }
-    void setSaveStatus(SaveStatus s) { saveStatus_ = std::move(s); }
+    void setSaveStatus(SaveStatus s);
     // Team sync as the platform's engine reports it (team_sync.h), and what the views asked of it
     // in the last frame (set up, sync now, stop, resolve a conflict), oldest first.
-    void setSyncStatus(SyncStatus s) { syncStatus_ = std::move(s); }
+    void setSyncStatus(SyncStatus s);
     const SyncStatus& syncStatus() const { return syncStatus_; }
     std::vector<SyncRequest> takeSyncRequests() { return std::exchange(syncRequests_, {}); }
     // The text an input method is composing in the active field ("" = none): drawn inside the
@@ -140,6 +167,9 @@ public:
 
     const ItemRects& itemRects() const { return rects_; }
     Reports& reports() { return *reports_; }  // the Reports screen (tests)
+    // What a screen reader should say about the last frames' outcomes ("Moved to Proposal",
+    // "Saved", "Sync failed: …"), oldest first, in the UI language.
+    std::vector<std::string> takeAnnouncements() { return std::exchange(announcements_, {}); }
     // True while something animates (drag in flight, toast fading): keep drawing frames.
     bool animating() const { return animating_; }
 
@@ -163,6 +193,7 @@ private:
     std::string route_ = "#/board";
     bool dark_ = false;
     bool systemDark_ = false;
+    bool reducedMotion_ = false;
     bool animating_ = false;
     bool undoRequested_ = false, redoRequested_ = false;
     Time now_ = 0;
@@ -184,6 +215,7 @@ private:
     SyncStatus syncStatus_;
     std::vector<SyncRequest> syncRequests_;
     ItemRects rects_;
+    std::vector<std::string> announcements_;
 };
 
 }  // namespace funnel::ui

@@ -177,7 +177,7 @@ void Board::drawToolbar(ViewContext& ctx) {
     if (ImGui::InputTextWithHint("##search", ctx.t("board.search"), &searchBuf_)) filter_.search = searchBuf_;
     ctx.record("field:search");
 
-    ImGui::SameLine();
+    sameLineOrWrap(buttonWidth(ctx.t("board.filter")) + 16);
     bool filtering = !filter_.owner.empty() || filter_.grade >= 0 || !filter_.label.empty() || filter_.source >= 0 ||
                      filter_.status != StatusFilter::Active;
     std::string filterLabel = std::string(ctx.t("board.filter")) + (filtering ? " ●" : "") + "###filter";
@@ -259,7 +259,7 @@ void Board::drawToolbar(ViewContext& ctx) {
         ImGui::EndPopup();
     }
 
-    ImGui::SameLine();
+    sameLineOrWrap(150);
     const char* sortNames[] = {ctx.t("board.sort.manual"), ctx.t("board.sort.value"), ctx.t("board.sort.close"),
                                ctx.t("board.sort.updated")};
     ImGui::SetNextItemWidth(150);
@@ -352,6 +352,10 @@ void Board::drawColumn(ViewContext& ctx, Column& col, int stageIndex, float widt
     ctx.record("stage-total:" + stage.id);
     ImGui::SameLine();
     ImGui::TextDisabled("· %s %s", ctx.t("board.weighted"), formatMoneyCompact(col.weighted, cur, ctx.lang).c_str());
+    char listName[512];
+    std::snprintf(listName, sizeof listName, ctx.t("a11y.column"), name.c_str(), static_cast<int>(col.deals.size()),
+                  formatMoneyCompact(col.total, cur, ctx.lang).c_str());
+    ctx.group("column:" + stage.id, "list", listName, Rect{wp.x, wp.y, width, height});
 
     // Quick add (not in a shared snapshot, which is read-only).
     if (!ctx.readOnly) {
@@ -370,6 +374,7 @@ void Board::drawColumn(ViewContext& ctx, Column& col, int stageIndex, float widt
             ImGui::SetKeyboardFocusHere(-1);  // stay in the field for the next deal
         }
         ctx.record("field:quick-add:" + stage.id);
+        ctx.describe("field:quick-add:" + stage.id, "textbox", std::string(ctx.t("board.quick_add")) + " · " + name);
         if (stageIndex == 0) ctx.record("field:quick-add");
     }
 
@@ -442,6 +447,7 @@ void Board::drawCard(ViewContext& ctx, const Deal& deal, const Column& col, int 
     const bool clicked = ImGui::InvisibleButton("##card", size, ImGuiButtonFlags_MouseButtonLeft);
     bool hovered = ImGui::IsItemHovered();
     ctx.record("deal:" + deal.id, deal.title);
+    const ImGuiID cardItem = ImGui::GetItemID();
     if (ImGui::IsItemActivated()) selected_ = deal.id;
     if (clicked && !ImGui::IsMouseDragPastThreshold(ImGuiMouseButton_Left)) ctx.route = "#/deal/" + deal.id;
     if (!ctx.readOnly && ImGui::BeginDragDropSource(ImGuiDragDropFlags_None)) {
@@ -526,6 +532,11 @@ void Board::drawCard(ViewContext& ctx, const Deal& deal, const Column& col, int 
         nextColor = deal.status == DealStatus::Won ? pal.won : pal.lost;
     }
     dl->AddText(ImVec2(x, y), nextColor, next.c_str());
+    // For screen readers: "deal, customer, value, stage, overdue …".
+    ctx.describe("deal:" + deal.id, "listitem",
+                 deal.title + ", " + (customer ? customer->name + ", " : std::string()) + value + ", " +
+                     col.stage->name.get(ctx.lang) + ", " + next,
+                 "column:" + col.stage->id, -1, cardItem);
     x += ImGui::CalcTextSize(next.c_str()).x + 8;
     if (deal.status == DealStatus::Open && col.stage->rottingDays > 0) {
         Time since = deal.lastActivityAt;

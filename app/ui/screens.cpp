@@ -35,6 +35,7 @@ void pushSet(ViewContext& ctx, const std::string& entity, const Id& id, const ch
 void fieldLabel(ViewContext& ctx, const char* key) {
     ImGui::AlignTextToFramePadding();
     ImGui::TextDisabled("%s", ctx.t(key));
+    ctx.rects.label = ctx.t(key);  // names the field recorded next, for screen readers
     ImGui::SameLine(kLabelWidth);
     ImGui::SetNextItemWidth(-1);
 }
@@ -204,6 +205,7 @@ void Screens::dealPanel(ViewContext& ctx, const Id& dealId, Board& b) {
     {
         ImVec2 wp = ImGui::GetWindowPos(), ws = ImGui::GetWindowSize();
         ctx.rects.record("panel:deal", Rect{wp.x, wp.y, ws.x, ws.y});
+        ctx.group("panel:deal", "dialog", d ? d->title : std::string(), Rect{wp.x, wp.y, ws.x, ws.y});
     }
     if (ImGui::Button((std::string("× ") + ctx.t("action.close") + "###close-deal").c_str())) ctx.route = "#/board";
     ctx.record(ctx.t("action.close"), "button:close-deal");
@@ -230,6 +232,7 @@ void Screens::dealPanel(ViewContext& ctx, const Id& dealId, Board& b) {
     if (ImGui::InputText("##deal.title", &s) && s != d->title) pushSet(ctx, "deal", d->id, "title", s);
     ImGui::PopFont();
     ctx.record("field:deal.title");
+    ctx.describe("field:deal.title", "textbox", ctx.t("field.title"));
     if (cust) {
         ImGui::TextDisabled("%s", cust->name.c_str());
         ImGui::SameLine();
@@ -275,11 +278,14 @@ void Screens::dealPanel(ViewContext& ctx, const Id& dealId, Board& b) {
     // Stage.
     fieldLabel(ctx, "field.stage");
     if (ImGui::BeginCombo("##deal.stage", stage ? stage->name.get(ctx.lang).c_str() : "—")) {
+        ctx.group("listbox:deal.stage", "listbox", ctx.t("field.stage"));
         if (p)
             for (const Stage& st : p->stages) {
                 ImGui::PushID(st.id.c_str());
                 if (ImGui::Selectable(st.name.get(ctx.lang).c_str(), st.id == d->stageId) && st.id != d->stageId)
                     ctx.push({{"op", "deal.move"}, {"id", d->id}, {"stageId", st.id}});
+                ctx.record("option:stage:" + st.id);
+                ctx.describe("option:stage:" + st.id, "option", st.name.get(ctx.lang), "listbox:deal.stage", st.id == d->stageId);
                 ImGui::PopID();
             }
         ImGui::EndCombo();
@@ -985,6 +991,8 @@ void Screens::settings(ViewContext& ctx) {
         if (ImGui::RadioButton(ctx.t(std::string("settings.") + theme), st.theme == theme) && st.theme != theme)
             ctx.push({{"op", "settings.set"}, {"field", "theme"}, {"value", theme}});
         ctx.record(std::string("field:settings.theme.") + theme);
+        ctx.describe(std::string("field:settings.theme.") + theme, "radio",
+                     std::string(ctx.t("settings.theme")) + ": " + ctx.t(std::string("settings.") + theme), {}, st.theme == theme);
         if (std::string_view(theme) != "dark") ImGui::SameLine();
     }
     fieldLabel(ctx, "settings.language");

@@ -66,6 +66,10 @@ const std::vector<StringEntry> kTable = {
 
     // [SECTION] Accessibility (theme, zoom, screen readers, keyboard)
     {"settings.system", "Same as this device", "跟随系统", "跟隨系統", "기기 설정과 같게"},
+    {"a11y.nav", "Screens", "页面", "頁面", "화면"},
+    {"a11y.column", "%s, %d deals, %s", "%s，%d 个商机，%s", "%s，%d 個商機，%s", "%s, 거래 %d건, %s"},
+    {"a11y.moved_to", "Moved to %s", "已移到“%s”", "已移到「%s」", "%s(으)로 이동함"},
+    {"a11y.sync_failed", "Sync failed: %s", "同步失败：%s", "同步失敗：%s", "동기화 실패: %s"},
 
     // [SECTION] Sharing a snapshot of the board
     {"share.button", "Share", "分享", "分享", "공유"},

@@ -186,7 +186,8 @@ void spinner(const ViewContext& ctx) {
     const float h = ImGui::GetTextLineHeight();
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const ImVec2 c(p.x + h * 0.5f, p.y + h * 0.5f);
-    const float a = float(std::fmod(double(ctx.now) / 1000.0 * 6.0, 6.2831853));
+    // With reduced motion the arc stands still (the status text says "syncing" anyway).
+    const float a = ctx.reducedMotion ? 0.0f : float(std::fmod(double(ctx.now) / 1000.0 * 6.0, 6.2831853));
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->PathArcTo(c, h * 0.36f, a, a + 4.4f, 16);
     dl->PathStroke(ctx.palette.accent, 0, 2.0f);

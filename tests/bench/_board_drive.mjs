@@ -6,12 +6,12 @@
 // are the app's own), and the drive fails when the input visibly changed nothing.
 
 // Opens the board with a demo of n deals held in memory (?bench=<n>: nothing stored).
-export async function openBoard(browser, url, n) {
+export async function openBoard(browser, url, n, extraQuery = '') {
   const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
   const page = await context.newPage();
   page.on('crash', () => console.error(`board bench: the page crashed with ${n} deals`));
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.error(m.text()); });
-  await page.goto(`${url}?lang=en&bench=${n}`);
+  await page.goto(`${url}?lang=en&bench=${n}${extraQuery}`);
   await page.waitForFunction(() => window.funnel && window.funnel.ready, null, { timeout: 120000 });
   await page.evaluate(() => window.funnel.ready);
   return { context, page };

@@ -7,6 +7,7 @@
 
 #include "core/codec.h"
 #include "platform/web/fonts.h"
+#include "platform/web/input.h"
 #include "platform/web/sync.h"
 #include "platform/web/tab.h"
 
@@ -63,7 +64,8 @@ EMSCRIPTEN_KEEPALIVE const char* funnel_api_redo() {
 EMSCRIPTEN_KEEPALIVE const char* funnel_api_item_rect(const char* label) {
     const auto r = funnel::web::tab().app.itemRects().find(label);
     if (!r) return "null";
-    return reply(json{{"x", r->x}, {"y", r->y}, {"w", r->w}, {"h", r->h}});
+    const float s = funnel::web::uiScale();  // ImGui's coordinates → CSS px
+    return reply(json{{"x", r->x * s}, {"y", r->y * s}, {"w", r->w * s}, {"h", r->h * s}});
 }
 
 // All labels and ids recorded in the last frame (for test diagnostics).

@@ -154,6 +154,7 @@ int imguiButton(unsigned short domButton) {
     }
 }
 
+float g_uiScale = 1.0f;       // see setUiScale
 bool g_touchActive = false;   // a finger is down: ignore mouse events the browser may emulate
 
 EM_BOOL onMouse(int type, const EmscriptenMouseEvent* e, void*) {
@@ -162,7 +163,7 @@ EM_BOOL onMouse(int type, const EmscriptenMouseEvent* e, void*) {
     ImGuiIO& io = ImGui::GetIO();
     if (type == EMSCRIPTEN_EVENT_MOUSEDOWN) finishComposition();
     io.AddMouseSourceEvent(ImGuiMouseSource_Mouse);
-    io.AddMousePosEvent(float(e->clientX), float(e->clientY));
+    io.AddMousePosEvent(float(e->clientX) / g_uiScale, float(e->clientY) / g_uiScale);
     if (type == EMSCRIPTEN_EVENT_MOUSEDOWN || type == EMSCRIPTEN_EVENT_MOUSEUP) {
         const int b = imguiButton(e->button);
         if (b >= 0) io.AddMouseButtonEvent(b, type == EMSCRIPTEN_EVENT_MOUSEDOWN);
@@ -185,7 +186,7 @@ EM_BOOL onWheel(int, const EmscriptenWheelEvent* e, void*) {
     if (e->deltaMode == DOM_DELTA_LINE) scale = 1.0 / 3.0;
     else if (e->deltaMode == DOM_DELTA_PAGE) scale = 1.0;
     ImGuiIO& io = ImGui::GetIO();
-    io.AddMousePosEvent(float(e->mouse.clientX), float(e->mouse.clientY));
+    io.AddMousePosEvent(float(e->mouse.clientX) / g_uiScale, float(e->mouse.clientY) / g_uiScale);
     io.AddMouseWheelEvent(float(-e->deltaX * scale), float(-e->deltaY * scale));
     wake();
     return EM_TRUE;
@@ -226,7 +227,7 @@ EM_BOOL onTouch(int type, const EmscriptenTouchEvent* e, void*) {
     for (int i = 0; i < e->numTouches; ++i) {
         const EmscriptenTouchPoint& t = e->touches[i];
         if (!t.isChanged) continue;
-        const float x = float(t.clientX), y = float(t.clientY);
+        const float x = float(t.clientX) / g_uiScale, y = float(t.clientY) / g_uiScale;
         if (type == EMSCRIPTEN_EVENT_TOUCHSTART) {
             if (g_finger.id >= 0) continue;   // a second finger is left alone
             finishComposition();
@@ -293,6 +294,9 @@ EM_BOOL onResize(int, const EmscriptenUiEvent*, void*) {
 }
 
 }  // namespace
+
+void setUiScale(float scale) { g_uiScale = scale > 0 ? scale : 1.0f; }
+float uiScale() { return g_uiScale; }
 
 bool appleKeyboard() {
     static const bool apple = EM_ASM_INT({

@@ -10,4 +10,9 @@ void installInput(const char* canvasSelector);
 // True on macOS/iOS, where Cmd is the shortcut modifier (ImGui swaps it with Ctrl for us).
 bool appleKeyboard();
 
+// The UI scale (1 for now; meant for a Settings choice): ImGui lays out in CSS px / scale, so
+// pointer positions are divided by it and rectangles reported to the page multiplied.
+void setUiScale(float scale);
+float uiScale();
+
 }  // namespace funnel::web

@@ -25,6 +25,7 @@
 #include "platform/web/renderer.h"
 #include "platform/web/replica_slot.h"
 #include "platform/web/data.h"
+#include "platform/web/semantics.h"
 #include "platform/web/share.h"
 #include "platform/web/sync.h"
 #include "platform/web/tab.h"
@@ -146,6 +147,15 @@ EM_JS(void, funnel_watch_color_scheme_js, (), {
     tell();
 });
 
+// Pinch zoom changes the visual viewport only; prefers-reduced-motion, live.
+EM_JS(void, funnel_watch_zoom_and_motion_js, (), {
+    if (window.visualViewport) window.visualViewport.addEventListener("resize", function() { Module._funnel_wake(); });
+    const mq = matchMedia("(prefers-reduced-motion: reduce)");
+    const tell = function() { Module._funnel_set_reduced_motion(mq.matches ? 1 : 0); };
+    mq.addEventListener("change", tell);
+    tell();
+});
+
 EM_JS(void, funnel_watch_hash_js, (), {
     window.addEventListener('hashchange', function() {
         if (location.hash.indexOf('#/snapshot/') === 0) { location.reload(); return; }
@@ -218,21 +228,34 @@ std::string pageTitle() {
 }
 
 // [SECTION] Frame
+// The canvas's pixels follow devicePixelRatio (browser zoom, Ctrl +/−, a denser screen) times
+// the pinch zoom (visualViewport.scale), so text is rasterised at the size it is seen at: ImGui
+// 1.92 bakes glyphs at DisplayFramebufferScale. A UI scale (input.h; 1 until Settings offers
+// one) lays the UI out in CSS px / scale. The canvas never exceeds 8192 device pixels a side.
+EM_JS(double, funnel_pinch_scale_js, (), {
+    const v = window.visualViewport;
+    return v && v.scale > 1 ? v.scale : 1;
+});
+
 void fitCanvas() {
     Loop& l = loop();
     double cssW = 0, cssH = 0;
     emscripten_get_element_css_size(kCanvas, &cssW, &cssH);
-    const double dpr = emscripten_get_device_pixel_ratio();
-    const int fbW = std::max(1, int(cssW * dpr + 0.5));
-    const int fbH = std::max(1, int(cssH * dpr + 0.5));
+    cssW = std::max(1.0, cssW);
+    cssH = std::max(1.0, cssH);
+    double density = emscripten_get_device_pixel_ratio() * std::min(4.0, funnel_pinch_scale_js());
+    density = std::min(density, 8192.0 / std::max(cssW, cssH));
+    const int fbW = std::max(1, int(cssW * density + 0.5));
+    const int fbH = std::max(1, int(cssH * density + 0.5));
     if (fbW != l.fbWidth || fbH != l.fbHeight) {
         emscripten_set_canvas_element_size(kCanvas, fbW, fbH);
         l.fbWidth = fbW;
         l.fbHeight = fbH;
     }
+    const double scale = uiScale();
     ImGuiIO& io = ImGui::GetIO();
-    io.DisplaySize = ImVec2(float(std::max(1.0, cssW)), float(std::max(1.0, cssH)));
-    io.DisplayFramebufferScale = ImVec2(float(fbW / std::max(1.0, cssW)), float(fbH / std::max(1.0, cssH)));
+    io.DisplaySize = ImVec2(float(cssW / scale), float(cssH / scale));
+    io.DisplayFramebufferScale = ImVec2(float(fbW / (cssW / scale)), float(fbH / (cssH / scale)));
 }
 
 void showSaveStatus() {
@@ -266,8 +289,10 @@ void drawFrame() {
     showSaveStatus();
     t.app.setSyncStatus(teamLink().status(t.workspace));
     ImGui::NewFrame();
+    semanticsBeforeDraw();
     t.app.draw();
     ImGui::Render();
+    semanticsAfterDraw(t.app.itemRects(), t.app.takeAnnouncements(), uiScale());
     const auto results = t.app.applyFrame(commandContext());
     if (!results.empty()) wake();   // show what the commands changed
     // Team sync requests of the views (set up, sync now, stop, resolve a conflict); a snapshot
@@ -595,6 +620,11 @@ void setLanguageOverride(const std::string& lang) {
 
 extern "C" EMSCRIPTEN_KEEPALIVE void funnel_wake() { funnel::web::wake(); }
 
+extern "C" EMSCRIPTEN_KEEPALIVE void funnel_set_reduced_motion(int reduce) {
+    funnel::web::tab().app.setReducedMotion(reduce != 0);
+    funnel::web::wake();
+}
+
 extern "C" EMSCRIPTEN_KEEPALIVE void funnel_set_system_dark(int dark) {
     funnel::web::tab().app.setSystemDark(dark != 0);
     funnel::web::wake();
@@ -632,6 +662,7 @@ int main() {
     }
     installTextAgent();
     installInput(kCanvas);
+    installSemantics(EM_ASM_INT({ return new URLSearchParams(location.search).get("a11y") === "0" ? 0 : 1; }) != 0);
 
     l.browserLanguage = pageSetting("browserLanguage");
     l.demo = pageSetting("demo") == "1";
@@ -649,6 +680,7 @@ int main() {
     funnel_watch_hash_js();
     funnel_watch_density_js();
     funnel_watch_color_scheme_js();
+    funnel_watch_zoom_and_motion_js();
 
     startStorage();
     loadUiFont([] {

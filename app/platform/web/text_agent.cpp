@@ -200,7 +200,8 @@ namespace funnel::web {
 namespace {
 
 void setImeData(ImGuiContext*, ImGuiViewport*, ImGuiPlatformImeData* data) {
-    funnel_agent_place_js(data->WantTextInput ? 1 : 0, data->InputPos.x, data->InputPos.y, data->InputLineHeight);
+    const float s = uiScale();  // ImGui's coordinates → CSS px
+    funnel_agent_place_js(data->WantTextInput ? 1 : 0, data->InputPos.x * s, data->InputPos.y * s, data->InputLineHeight * s);
 }
 
 const char* getClipboard(ImGuiContext*) { return g_clipboard.c_str(); }
