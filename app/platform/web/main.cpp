@@ -137,6 +137,12 @@ EM_JS(void, funnel_watch_density_js, (), {
         mq.addEventListener("change", function() { Module._funnel_wake(); watch(); }, { once: true });
     };
     watch();
+    // The resolution query's change event is not always sent (seen under load in headless
+    // Chromium); the canvas's size in device pixels changes with the ratio too.
+    try {
+        new ResizeObserver(function() { Module._funnel_wake(); })
+            .observe(document.getElementById("canvas"), { box: "device-pixel-content-box" });
+    } catch (e) {}
 });
 
 // The device's light/dark choice, live: followed while settings.theme is "system".

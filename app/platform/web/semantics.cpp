@@ -59,8 +59,9 @@ EM_JS(void, funnel_a11y_apply_js, (const char* text), {
     const A = Module.funnelA11y;
     if (!A) return;
     const u = JSON.parse(UTF8ToString(text));
+    // Chromium names a listitem or an option by aria-label only, not by its text.
     const named = { navigation: 1, list: 1, dialog: 1, button: 1, textbox: 1, combobox: 1, radio: 1, checkbox: 1,
-                    region: 1, listbox: 1 };
+                    region: 1, listbox: 1, listitem: 1, option: 1 };
     const focusable = { button: 1, textbox: 1, combobox: 1, radio: 1, checkbox: 1, listitem: 1, option: 1, link: 1 };
     for (const id of u.remove) {
         const el = A.byId.get(id);
