@@ -95,8 +95,14 @@ test('the page allows zoom; browser zoom and pinch zoom re-rasterise at the new 
       const c = document.getElementById('canvas');
       return c.width >= 2 * c.getBoundingClientRect().width - 1 ? { w: c.width, css: c.getBoundingClientRect().width } : null;
     }, null, { what: 'the canvas at devicePixelRatio 2' }).catch(async (e) => {
-      const state = await page.evaluate(() => ({ dpr: devicePixelRatio, w: document.getElementById('canvas').width,
-        css: document.getElementById('canvas').getBoundingClientRect().width, frames: window.funnel.stats().frames }));
+      const state = await page.evaluate(async () => {
+        const raf = await Promise.race([new Promise((r) => requestAnimationFrame(() => r(true))), new Promise((r) => setTimeout(() => r(false), 2000))]);
+        const f0 = window.funnel.stats().frames;
+        Module._funnel_wake();
+        await new Promise((r) => setTimeout(r, 1000));
+        return { dpr: devicePixelRatio, w: document.getElementById('canvas').width, raf, f0, f1: window.funnel.stats().frames,
+          css: document.getElementById('canvas').getBoundingClientRect().width, vis: document.visibilityState };
+      });
       throw new Error(`${e.message} (${JSON.stringify(state)})`);
     });
     // Pinch zoom: the visual viewport scales; the canvas's pixels follow it too.

@@ -29,7 +29,7 @@ EM_JS(void, funnel_a11y_install_js, (), {
     live.id = "funnel-announce";
     live.setAttribute("role", "status");
     live.setAttribute("aria-live", "polite");
-    live.setAttribute("aria-atomic", "true");
+    live.setAttribute("aria-relevant", "additions");
     live.style.cssText = "position:fixed;left:0;top:0;width:1px;height:1px;overflow:hidden;opacity:0;pointer-events:none";
     document.body.appendChild(root);
     document.body.appendChild(live);
@@ -116,9 +116,12 @@ EM_JS(void, funnel_a11y_follow_js, (const char* id), {
 EM_JS(void, funnel_a11y_announce_js, (const char* text), {
     const A = Module.funnelA11y;
     if (!A) return;
-    const t = UTF8ToString(text);
-    // The same words twice in a row are still spoken twice.
-    A.live.textContent = A.live.textContent === t ? t + "\u00a0" : t;
+    // Each outcome is a line of its own, added (so the same words twice are spoken twice, and
+    // "Saved" right after "Moved to …" does not replace it before it is read); the last few stay.
+    const line = document.createElement("div");
+    line.textContent = UTF8ToString(text);
+    A.live.appendChild(line);
+    while (A.live.childElementCount > 3) A.live.firstElementChild.remove();
 });
 
 // [SECTION] State
