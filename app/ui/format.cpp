@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "ui/view.h"
 
@@ -22,7 +23,7 @@ const char* symbolOf(const std::string& currency, const std::string& lang) {
 
 int decimalsOf(const std::string& currency) { return (currency == "KRW" || currency == "JPY") ? 0 : 2; }
 
-std::string grouped(double amount, int decimals) {
+std::string grouped(double amount, int decimals, bool keepZeroCents = false) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*f", decimals, std::fabs(amount));
     std::string s = buf;
@@ -36,7 +37,7 @@ std::string grouped(double amount, int decimals) {
     if (dot != std::string::npos) {
         // Drop ".00": whole amounts read better on cards.
         std::string frac = s.substr(dot);
-        if (frac.find_first_not_of(".0") != std::string::npos) out += frac;
+        if (keepZeroCents || frac.find_first_not_of(".0") != std::string::npos) out += frac;
     }
     return (amount < 0 ? "-" : "") + out;
 }
@@ -50,6 +51,16 @@ std::string withSymbol(const std::string& number, const std::string& currency, c
 
 std::string formatMoney(double amount, const std::string& currency, const std::string& lang) {
     return withSymbol(grouped(amount, decimalsOf(currency)), currency, lang);
+}
+
+std::vector<std::string> formatMoneyAlike(const std::vector<double>& amounts, const std::string& currency,
+                                          const std::string& lang) {
+    const int decimals = decimalsOf(currency);
+    bool cents = false;
+    for (double a : amounts) cents = cents || grouped(a, decimals).find('.') != std::string::npos;
+    std::vector<std::string> out;
+    for (double a : amounts) out.push_back(withSymbol(grouped(a, decimals, cents), currency, lang));
+    return out;
 }
 
 std::string formatMoneyCompact(double amount, const std::string& currency, const std::string& lang) {

@@ -51,6 +51,15 @@ std::string printf1(const char* fmt, const std::string& a) {
     std::snprintf(buf, sizeof buf, fmt, a.c_str());
     return buf;
 }
+std::string printf2(const char* fmt, const std::string& a, const std::string& b) {
+    char buf[768];
+    std::snprintf(buf, sizeof buf, fmt, a.c_str(), b.c_str());
+    return buf;
+}
+// "Won: 7" in tooltips and captions, with the language's own colon ("赢单：7").
+std::string labelled(const ViewContext& ctx, const std::string& label, const std::string& value) {
+    return printf2(ctx.t("reports.label_value"), label, value);
+}
 
 // "2026-06" → "Jun '26", "26年6月", "26년 6월"; "" → "No date".
 std::string monthLabel(const std::string& month, const ViewContext& ctx) {
@@ -415,7 +424,8 @@ void Reports::endCard(ViewContext& ctx, const char* id, const std::vector<std::s
                       bool visible) {
     if (visible && !missing.empty()) {
         std::string list;
-        for (const std::string& c : missing) list += (list.empty() ? "" : ", ") + c;
+        for (const std::string& c : missing)
+            list += (list.empty() ? "" : ctx.t("reports.list_separator")) + c;
         ImGui::PushStyleColor(ImGuiCol_Text, ctx.palette.dueToday);
         ImGui::PushTextWrapPos(0);
         ImGui::TextUnformatted(printf1(ctx.t("reports.missing"), list).c_str());
@@ -553,9 +563,10 @@ void Reports::funnelChart(ViewContext& ctx, const Report& r) {
                         ctx.t(funnelByValue_ ? "reports.funnel_axis_value" : "reports.funnel_axis_count"));
     ImGui::PopTextWrapPos();
     char total[256];
-    std::snprintf(total, sizeof total, ctx.t("reports.funnel_total"), r.funnel.count,
-                  formatMoney(r.funnel.value, cur, ctx.lang).c_str(),
-                  formatMoney(r.funnel.weighted, cur, ctx.lang).c_str());
+    const std::vector<std::string> amounts =
+        formatMoneyAlike({r.funnel.value, r.funnel.weighted}, cur, ctx.lang);
+    std::snprintf(total, sizeof total, ctx.t("reports.funnel_total"), r.funnel.count, amounts[0].c_str(),
+                  amounts[1].c_str());
     ImGui::TextUnformatted(total);
     ctx.record(std::string("figure:funnel.total=") + total);
 }
@@ -702,7 +713,8 @@ void Reports::progressChart(ViewContext& ctx, const Report& r) {
     barRows(
         ctx, "progress", rows, max,
         [&](const BarRow& row, ImVec2 a, ImVec2 b) {
-            hotspot(ctx, "progress:" + row.key, a, b, row.label + ": " + row.text, row.deals, row.label);
+            hotspot(ctx, "progress:" + row.key, a, b, labelled(ctx, row.label, row.text), row.deals,
+                    row.label);
         },
         [&](ImDrawList* dl, ImVec2 pos, ImU32 c, const std::string& text, const std::string& key) {
             figure(ctx, dl, pos, c, text, key);
@@ -754,8 +766,8 @@ void Reports::outcomesChart(ViewContext& ctx, const Report& r) {
         figure(ctx, dl, ImVec2(a.x + 8, a.y + fs + 10), col, t.text, std::string("outcomes.") + t.key);
         ImGui::PopFont();
         ImGui::PopClipRect();
-        hotspot(ctx, std::string("outcomes:") + t.key, a, b, std::string(ctx.t(t.label)) + ": " + t.text,
-                t.deals, ctx.t(t.label));
+        hotspot(ctx, std::string("outcomes:") + t.key, a, b, labelled(ctx, ctx.t(t.label), t.text), t.deals,
+                ctx.t(t.label));
         bottom = b.y;
     }
     ImGui::SetCursorScreenPos(origin);
@@ -782,9 +794,11 @@ void Reports::lostChart(ViewContext& ctx, const Report& r) {
         [&](const BarRow& row, ImVec2 a, ImVec2 b) {
             const LostReason& lr = r.lostReasons[std::size_t(std::atoi(row.key.c_str()))];
             hotspot(ctx, "lost:" + row.key, a, b,
-                    row.label + ": " + printf1(ctx.t("reports.n_deals"), std::to_string(lr.count)) + ", " +
-                        formatMoney(lr.value, r.currency, ctx.lang),
-                    row.deals, std::string(ctx.t("reports.lost")) + ": " + row.label);
+                    labelled(ctx, row.label,
+                             printf2(ctx.t("reports.count_and_value"),
+                                     printf1(ctx.t("reports.n_deals"), std::to_string(lr.count)),
+                                     formatMoney(lr.value, r.currency, ctx.lang))),
+                    row.deals, labelled(ctx, ctx.t("reports.lost"), row.label));
         },
         [&](ImDrawList* dl, ImVec2 pos, ImU32 c, const std::string& text, const std::string& key) {
             figure(ctx, dl, pos, c, text, key);
@@ -811,7 +825,7 @@ void Reports::outOfFunnelChart(ViewContext& ctx, const Report& r) {
     barRows(
         ctx, "oof", rows, std::max(r.funnel.value, r.outOfFunnel.value),
         [&](const BarRow& row, ImVec2 a, ImVec2 b) {
-            std::string tip = row.label + ": " + row.text;
+            std::string tip = labelled(ctx, row.label, row.text);
             if (row.key == "out")
                 tip += "\n" + std::string(ctx.t("reports.won")) + " " +
                        std::to_string(r.outOfFunnel.wonCount) + " · " +

@@ -527,6 +527,11 @@ const std::vector<StringEntry> kTable = {
      "每位成员每月应赢单的金额（%s）。0 或留空表示不设目标。", "每位成員每月應贏單的金額（%s）。0 或留空表示不設目標。",
      "구성원별 월 성사 목표 금액(%s). 0 또는 비워 두면 목표 없음."},
 
+    // [SECTION] Reports: a figure's label and value in tooltips and captions
+    {"reports.label_value", "%s: %s", "%s：%s", "%s：%s", "%s: %s"},
+    {"reports.count_and_value", "%s, %s", "%s，%s", "%s，%s", "%s, %s"},
+    {"reports.list_separator", ", ", "、", "、", ", "},
+
     // [SECTION] Activities: plan, edit, complete; Today's actions; the agenda
     {"activity.plan", "Plan activity", "安排活动", "安排活動", "활동 예약"},
     {"activity.plan_next", "The deal moved forward. Plan the next step now:", "商机有进展。现在就安排下一步：",

@@ -102,6 +102,10 @@ inline float buttonWidth(const char* label, bool small = false) {
 // Formatting per language (format.cpp).
 std::string formatMoney(double amount, const std::string& currency, const std::string& lang);
 std::string formatMoneyCompact(double amount, const std::string& currency, const std::string& lang);
+// Amounts shown side by side (a total and its weighted part): all with cents when one of them has
+// cents, so a line never reads "$3,011,016 · weighted $990,234.60".
+std::vector<std::string> formatMoneyAlike(const std::vector<double>& amounts, const std::string& currency,
+                                          const std::string& lang);
 std::string formatDateShort(Date d, const std::string& lang);
 std::string formatClock(Time t, int utcOffsetMinutes);  // "14:05", the time of day where the user is
 std::string initialsOf(const std::string& name);
