@@ -22,6 +22,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/codec.h"
 
@@ -133,7 +134,8 @@ public:
         snap["id"] = id;
         long index = -1;
         json record = nullptr;
-        if (entity == "customer") record = snapshotOf(doc.customers, id, index);
+        if (present_ && entity != "settings" && !(*present_)[entity].count(id)) record = nullptr;
+        else if (entity == "customer") record = snapshotOf(doc.customers, id, index);
         else if (entity == "contact") record = snapshotOf(doc.contacts, id, index);
         else if (entity == "deal") record = snapshotOf(doc.deals, id, index);
         else if (entity == "activity") record = snapshotOf(doc.activities, id, index);
@@ -169,6 +171,9 @@ public:
 
     std::vector<json> snapshots_;
     std::vector<json> changesAdded_;
+    // While snapshot.restore puts many records back (an import, its undo): the ids each list
+    // holds, kept up to date, so that a record not there is not looked for in the whole list.
+    std::unordered_map<std::string, std::unordered_set<Id>>* present_ = nullptr;
 
 private:
     std::set<std::string> touched_;
@@ -1109,10 +1114,14 @@ template <class T>
 bool restoreInto(Apply& a, std::vector<T>& list, const json& snap, const std::string& path, bool dryRun) {
     const Id id = snap.value("id", "");
     const json& record = snap["record"];
+    std::unordered_set<Id>* present =
+        a.present_ ? &(*a.present_)[snap["entity"].get<std::string>()] : nullptr;
+    const auto find = [&] { return present && !present->count(id) ? -1 : indexOf(list, id); };
     if (record.is_null()) {
         if (dryRun) return true;
-        const long at = indexOf(list, id);
+        const long at = find();
         if (at >= 0) list.erase(list.begin() + at);
+        if (present) present->erase(id);
         return true;
     }
     T r;
@@ -1120,12 +1129,13 @@ bool restoreInto(Apply& a, std::vector<T>& list, const json& snap, const std::st
     if (!decodeRecord(record, r, error, path)) return a.fail(error);
     if (r.id != id) return a.fail(path + ".id: does not match the snapshot");
     if (dryRun) return true;
-    const long at = indexOf(list, id);
+    const long at = find();
     if (at >= 0) {
         list[std::size_t(at)] = std::move(r);
     } else {
         const long index = snap.value("index", long(list.size()));
         list.insert(list.begin() + std::clamp<long>(index, 0, long(list.size())), std::move(r));
+        if (present) present->insert(id);
     }
     return true;
 }
@@ -1162,6 +1172,27 @@ bool snapshotRestore(Apply& a) {
     std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
         return (*records)[x].value("index", -1L) < (*records)[y].value("index", -1L);
     });
+    // Many records (an import or its undo): the ids of each list in a hash set, so that each
+    // record is not looked for in the whole list (quadratic for 100k rows); a few: plain scans.
+    std::unordered_map<std::string, std::unordered_set<Id>> present;
+    struct Forget {
+        Apply& a;
+        ~Forget() { a.present_ = nullptr; }
+    } forget{a};
+    if (records->size() > 256) {
+        const auto ids = [&](const char* entity, const auto& list) {
+            std::unordered_set<Id>& set = present[entity];
+            set.reserve(list.size() + records->size());
+            for (const auto& r : list) set.insert(r.id);
+        };
+        ids("customer", a.doc.customers);
+        ids("contact", a.doc.contacts);
+        ids("deal", a.doc.deals);
+        ids("activity", a.doc.activities);
+        ids("member", a.doc.members);
+        ids("pipeline", a.doc.pipelines);
+        a.present_ = &present;
+    }
     for (const bool dryRun : {true, false}) {
         for (std::size_t i : order) {
             const json& s = (*records)[i];
