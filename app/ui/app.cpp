@@ -78,6 +78,7 @@ void App::draw() {
     std::vector<json> commands;
     std::string route = route_;
     std::string switchLanguage;
+    ImGui::GetCurrentContext()->TestEngineHookItems = true;  // widgets' labels name their items (view.h)
     ViewContext ctx{ws_.document(), commands, lang_, now_, dateFromTime(now_, utcOffsetMinutes_), rects_, pal, route,
                     switchLanguage, syncStatus_, syncRequests_, utcOffsetMinutes_};
     ctx.readOnly = ws_.readOnly();

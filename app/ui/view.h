@@ -39,11 +39,17 @@ struct ViewContext {
 
     // Records the last ImGui item under each key given (its visible label, its stable id): the
     // part of it that is visible, so a scrolled-away or clipped item is not reported as there.
-    // A "field:…" key also becomes a node of the screen-reader tree named by the last field label
-    // (fieldLabel), and record(label, "button:…" | "nav:…" | "field:…") one named by its label.
+    // A "button:…", "nav:…" or "field:…" key also becomes a node of the screen-reader tree, named
+    // by the last field label (fieldLabel) for a field, else by the widget's own label; and
+    // record(label, "button:…" | "nav:…" | "field:…") one named by the label given.
     void record(const std::string& key) const {
-        if (!recordRect(key) || rects.label.empty() || key.rfind("field:", 0) != 0) return;
-        autoDescribe(key, std::exchange(rects.label, {}));
+        if (!recordRect(key)) return;
+        const bool field = key.rfind("field:", 0) == 0;
+        if (!field && key.rfind("button:", 0) != 0 && key.rfind("nav:", 0) != 0) return;
+        std::string name = field ? std::exchange(rects.label, {}) : std::string();
+        if (name.empty())
+            if (const char* own = funnelItemLabel(ImGui::GetItemID())) name = own;
+        if (!name.empty() || field) autoDescribe(key, std::move(name));
     }
     void record(const std::string& key1, const std::string& key2) const {
         recordRect(key1);
@@ -81,8 +87,14 @@ private:
         if (id.rfind("button:", 0) == 0) describe(id, "button", std::move(name));
         else if (id.rfind("nav:", 0) == 0) describe(id, "button", std::move(name), "nav");
         else if (id.rfind("field:", 0) == 0) {
-            const bool text = (ImGui::GetCurrentContext()->LastItemData.ItemFlags & ImGuiItemFlags_Inputable) != 0;
-            describe(id, text ? "textbox" : "button", std::move(name));
+            int status = 0;
+            funnelItemLabel(ImGui::GetItemID(), &status);
+            if (status & ImGuiItemStatusFlags_Checkable)  // a checkbox (a radio says so itself)
+                describe(id, "checkbox", std::move(name), {}, (status & ImGuiItemStatusFlags_Checked) ? 1 : 0);
+            else {
+                const bool text = (ImGui::GetCurrentContext()->LastItemData.ItemFlags & ImGuiItemFlags_Inputable) != 0;
+                describe(id, text ? "textbox" : "button", std::move(name));
+            }
         }
     }
 

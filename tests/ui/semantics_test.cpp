@@ -117,3 +117,31 @@ TEST_CASE("the Settings theme choices are radio buttons with their state") {
     REQUIRE(dark);
     CHECK(dark->checked == 0);
 }
+
+TEST_CASE("a button or field recorded by its id alone is named by its widget's label (Settings, Reports)") {
+    for (const char* lang : {"en", "zh-Hans"}) {
+        CAPTURE(lang);
+        Id dealId;
+        UiDriver ui(boardDoc(dealId), lang);
+        ui.app().open("#/settings");
+        ui.frames(3);
+        // ctx.record("button:add-stage") after Button("Add stage###add-stage").
+        const ui::SemanticNode* add = node(ui, "button:add-stage");
+        REQUIRE(add);
+        CHECK(add->role == "button");
+        CHECK(add->name == ui::tr("settings.add_stage", lang));
+        ui.app().open("#/reports");
+        ui.frames(3);
+        const ui::SemanticNode* png = node(ui, "button:report-png");
+        REQUIRE(png);
+        CHECK(png->name == ui::tr("reports.png", lang));
+        // Every recorded button that has a visible label is in the tree, under that label.
+        int buttons = 0;
+        for (const ui::SemanticNode& n : ui.app().itemRects().nodes())
+            if (n.id.rfind("button:report-csv:", 0) == 0) {
+                ++buttons;
+                CHECK(n.name == ui::tr("reports.csv", lang));
+            }
+        CHECK(buttons > 0);
+    }
+}

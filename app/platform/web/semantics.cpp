@@ -113,6 +113,15 @@ EM_JS(void, funnel_a11y_follow_js, (const char* id), {
     A.quiet = false;
 });
 
+// Rectangles that only moved (a scroll, a drag) are sent once they have stood still for a moment:
+// a screen reader needs where an item is, not every frame of its way there.
+EM_JS(void, funnel_a11y_later_js, (), {
+    const A = Module.funnelA11y;
+    if (!A) return;
+    clearTimeout(A.timer);
+    A.timer = setTimeout(function() { Module._funnel_a11y_flush(); }, 150);
+});
+
 EM_JS(void, funnel_a11y_announce_js, (const char* text), {
     const A = Module.funnelA11y;
     if (!A) return;
@@ -128,6 +137,7 @@ EM_JS(void, funnel_a11y_announce_js, (const char* text), {
 struct State {
     bool enabled = false;
     std::vector<ui::SemanticNode> sent;   // the nodes as the tree has them (CSS px)
+    std::vector<ui::SemanticNode> latest; // the last frame's nodes (CSS px), sent or not yet
     std::string focusWanted;              // a node focused in the tree, for the next frame
     ImGuiID lastNav = 0;
     SemanticsStats stats;
@@ -139,9 +149,21 @@ State& state() {
 }
 
 const ui::SemanticNode* findSent(const std::string& id) {
-    for (const ui::SemanticNode& n : state().sent)
+    for (const ui::SemanticNode& n : state().latest)
         if (n.id == id) return &n;
     return nullptr;
+}
+
+// The same nodes in the same order, named alike, at most somewhere else.
+bool onlyMoved(const std::vector<ui::SemanticNode>& a, const std::vector<ui::SemanticNode>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const ui::SemanticNode &x = a[i], &y = b[i];
+        if (x.id != y.id || x.role != y.role || x.name != y.name || x.parent != y.parent || x.checked != y.checked ||
+            x.itemId != y.itemId || x.windowId != y.windowId)
+            return false;
+    }
+    return true;
 }
 
 json nodeJson(const ui::SemanticNode& n) {
@@ -175,6 +197,8 @@ void semanticsBeforeDraw() {
     s.focusWanted.clear();
 }
 
+void sendLatest();
+
 void semanticsAfterDraw(const ui::ItemRects& items, const std::vector<std::string>& announcements, float scale) {
     State& s = state();
     if (!s.enabled) return;
@@ -193,6 +217,28 @@ void semanticsAfterDraw(const ui::ItemRects& items, const std::vector<std::strin
                           std::round(n.rect.h * scale)};
         now.push_back(std::move(c));
     }
+    s.latest = std::move(now);
+    if (s.latest != s.sent) {
+        if (onlyMoved(s.latest, s.sent)) funnel_a11y_later_js();
+        else sendLatest();
+    }
+    // The tree's focus follows ImGui's (keyboard navigation, a click, a field activated).
+    const ImGuiID nav = ImGui::GetCurrentContext()->NavId;
+    if (nav != s.lastNav) {
+        s.lastNav = nav;
+        for (const ui::SemanticNode& n : s.sent)
+            if (n.itemId == nav && nav) {
+                funnel_a11y_follow_js(n.id.c_str());
+                break;
+            }
+    }
+    for (const std::string& a : announcements) funnel_a11y_announce_js(a.c_str());
+}
+
+// Sends what changed from the tree's nodes to the last frame's.
+void sendLatest() {
+    State& s = state();
+    const std::vector<ui::SemanticNode>& now = s.latest;
     if (now != s.sent) {
         std::unordered_map<std::string_view, const ui::SemanticNode*> before;
         for (const ui::SemanticNode& n : s.sent) before.emplace(n.id, &n);
@@ -215,24 +261,18 @@ void semanticsAfterDraw(const ui::ItemRects& items, const std::vector<std::strin
             update["order"] = std::move(order);
         }
         funnel_a11y_apply_js(dumpJson(update).c_str());
-        s.sent = std::move(now);
+        s.sent = now;
         s.stats.updates++;
         s.stats.nodes = static_cast<int>(s.sent.size());
     }
-    // The tree's focus follows ImGui's (keyboard navigation, a click, a field activated).
-    const ImGuiID nav = ImGui::GetCurrentContext()->NavId;
-    if (nav != s.lastNav) {
-        s.lastNav = nav;
-        for (const ui::SemanticNode& n : s.sent)
-            if (n.itemId == nav && nav) {
-                funnel_a11y_follow_js(n.id.c_str());
-                break;
-            }
-    }
-    for (const std::string& a : announcements) funnel_a11y_announce_js(a.c_str());
 }
 
 }  // namespace funnel::web
+
+// The moved rectangles have stood still (funnel_a11y_later_js): the tree gets them.
+extern "C" EMSCRIPTEN_KEEPALIVE void funnel_a11y_flush() {
+    if (funnel::web::semanticsEnabled()) funnel::web::sendLatest();
+}
 
 // A node was focused in the tree (a screen reader moved to it): ImGui's focus follows.
 extern "C" EMSCRIPTEN_KEEPALIVE void funnel_a11y_focus(const char* id) {
