@@ -411,19 +411,27 @@ void joinRecordSeen(VersionVector& into, const RecordStamps& rs, const std::vect
 }
 }  // namespace
 
-json encodeGoneSince(const std::map<std::string, Time>& since) {
+json encodeGoneMark(const GoneMark& m) {
+    if (m.heard.empty()) return formatTime(m.since);
+    return json::array({formatTime(m.since), m.heard});
+}
+
+json encodeGoneSince(const std::map<std::string, GoneMark>& since) {
     json o = json::object();
-    for (const auto& [key, t] : since) o[key] = formatTime(t);
+    for (const auto& [key, m] : since) o[key] = encodeGoneMark(m);
     return o;
 }
 
-bool decodeGoneSince(const json& j, std::map<std::string, Time>& since, std::string& error) {
+bool decodeGoneSince(const json& j, std::map<std::string, GoneMark>& since, std::string& error) {
     since.clear();
     if (!j.is_object()) return error = "goneSince: expected an object", false;
     for (auto it = j.begin(); it != j.end(); ++it) {
-        std::optional<Time> t = it.value().is_string() ? parseTime(it.value().get<std::string>()) : std::nullopt;
-        if (!t) return error = "goneSince." + it.key() + ": expected a time", false;
-        since[it.key()] = *t;
+        const json& v = it.value();
+        const bool pair = v.is_array() && v.size() == 2 && v[1].is_string() && isStamp(v[1].get_ref<const std::string&>());
+        const json& time = pair ? v[0] : v;
+        std::optional<Time> t = time.is_string() ? parseTime(time.get<std::string>()) : std::nullopt;
+        if (!t) return error = "goneSince." + it.key() + ": expected a time, or a time and a stamp", false;
+        since[it.key()] = GoneMark{*t, pair ? v[1].get<std::string>() : std::string()};
     }
     return true;
 }
@@ -1249,18 +1257,32 @@ void acknowledge(SyncState& state, Clock& clock) {
     state.replicas[clock.replica()] = clock.last();
 }
 
-int purgeTombstones(SyncState& state, Time now) {
+int purgeTombstones(SyncState& state, Time now, const std::string& me) {
     for (auto it = state.goneSince.begin(); it != state.goneSince.end();)
         it = state.gone.count(it->first) ? std::next(it) : state.goneSince.erase(it);
+    std::string newest;  // the newest entry of any replica this device knows of now
+    for (const auto& [r, stamp] : state.replicas) newest = std::max(newest, stamp);
     int purged = 0;
     for (auto it = state.gone.begin(); it != state.gone.end();) {
         // Counted from when this device first held it: a tombstone's stamp says when someone
-        // removed the record, not when the others learned of it.
-        const auto [mark, fresh] = state.goneSince.emplace(it->first, now);
+        // removed the record, not when the others learned of it (GoneMark).
+        const auto [mark, fresh] = state.goneSince.emplace(it->first, GoneMark{now, newest});
+        if (mark->second.heard.empty()) mark->second.heard = newest;
         const FieldStamp fs = effective(state, it->first, kGoneField);
+        // A change to the tombstone since (a decision about it, an edit, a logged version) must
+        // reach everyone too before it goes: the mark moves past it.
+        std::string touched = fs.stamp;
+        if (auto r = state.records.find(it->first); r != state.records.end()) {
+            touched = std::max(touched, r->second.created);
+            for (const auto& [f, stamp] : r->second.fields) touched = std::max(touched, stamp.stamp);
+        }
+        auto [lo, hi] = logged(state.conflicts, it->first);
+        for (auto c = lo; c != hi; ++c) touched = std::max(touched, c->stamp);
+        if (touched > mark->second.heard) mark->second.heard = std::max(newest, touched);
         bool seenByAll = !state.replicas.empty();
-        for (const auto& [r, stamp] : state.replicas) seenByAll = seenByAll && stamp >= fs.stamp;
-        if (!fresh && mark->second + kTombstoneRetention < now && seenByAll && !editedAfterRemoval(state, it->first)) {
+        for (const auto& [r, stamp] : state.replicas)
+            seenByAll = seenByAll && (r == me || (stamp >= fs.stamp && stamp > mark->second.heard));
+        if (!fresh && mark->second.since + kTombstoneRetention < now && seenByAll && !editedAfterRemoval(state, it->first)) {
             const std::string key = it->first;
             state.goneSince.erase(key);
             state.records.erase(key);
@@ -1443,9 +1465,9 @@ json diffState(const SyncState& from, const SyncState& to) {
     }
     if (from.goneSince != to.goneSince) {
         json since = json::object();
-        for (const auto& [key, t] : to.goneSince) {
+        for (const auto& [key, mark] : to.goneSince) {
             auto it = from.goneSince.find(key);
-            if (it == from.goneSince.end() || it->second != t) since[key] = formatTime(t);
+            if (it == from.goneSince.end() || it->second != mark) since[key] = encodeGoneMark(mark);
         }
         for (const auto& [key, t] : from.goneSince)
             if (!to.goneSince.count(key)) since[key] = json();
@@ -1502,7 +1524,7 @@ bool applyStatePatch(SyncState& state, const json& patch, std::string& error) {
     if (const json* r = member("replicas")) parts["replicas"] = *r;
     SyncState add;
     if (!decodeSyncState(parts, add, error)) return false;
-    std::map<std::string, Time> since;
+    std::map<std::string, GoneMark> since;
     std::vector<std::string> dropSince;
     if (const json* g = member("goneSince")) {
         if (!g->is_object()) return error = "sync patch: goneSince: expected an object", false;

@@ -71,6 +71,18 @@ struct Conflict {
     bool operator==(const Conflict&) const;
 };
 
+// When this device first held a tombstone: the time (the retention counts from it) and the newest
+// entry of any replica it knew then. A replica has merged the tombstone once its entry is newer
+// than `heard`: its sync came after a team file that held it (every writer merges the file and
+// observes its entries before writing). A replica's entry being newer than the tombstone's own
+// stamp says nothing of the kind: it may have synced, before the removal reached the team file,
+// with a clock that had simply run past it.
+struct GoneMark {
+    Time since = 0;
+    std::string heard;  // empty in documents stored before it was kept: set by the next purge
+    bool operator==(const GoneMark&) const = default;
+};
+
 struct SyncState {
     std::map<std::string, std::string> replicas;       // replica id -> newest stamp it had merged
     std::map<std::string, RecordStamps> records;       // record key -> stamps (absent = all kZeroStamp)
@@ -78,13 +90,15 @@ struct SyncState {
     std::vector<Conflict> conflicts;                   // canonical order: key, field, stamp, value
     // Device-local, never in the team file: when this device first held each tombstone of `gone`
     // (purgeTombstones counts the retention from it; kept in the stored document's "sync.device").
-    std::map<std::string, Time> goneSince;
+    std::map<std::string, GoneMark> goneSince;
     bool operator==(const SyncState&) const = default;
 };
 
-// goneSince as the stored document keeps it ({key: "ISO time"}) and back.
-json encodeGoneSince(const std::map<std::string, Time>&);
-bool decodeGoneSince(const json&, std::map<std::string, Time>&, std::string& error);
+// goneSince as the stored document keeps it ({key: ["ISO time", "heard stamp"]}, or the older
+// {key: "ISO time"}) and back.
+json encodeGoneMark(const GoneMark&);
+json encodeGoneSince(const std::map<std::string, GoneMark>&);
+bool decodeGoneSince(const json&, std::map<std::string, GoneMark>&, std::string& error);
 
 // The state's JSON form (the "sync" value) and back; readSyncState validates untrusted input.
 // goneSince is not part of it (device-local).
@@ -161,9 +175,10 @@ bool resolveConflict(Document& doc, SyncState& state, Clock& clock, const std::s
 // holds for the first time (so a tombstone is never purged by the sync that brought it, however
 // old its stamp), forgets the marks of tombstones no longer held, and drops the tombstones (and
 // their conflicts) that this device has held for more than kTombstoneRetention, that every listed
-// replica has merged (its entry in state.replicas is not older than the tombstone) and whose
-// record carries no field stamp newer than the tombstone. Returns how many were dropped.
-int purgeTombstones(SyncState& state, Time now);
+// replica has merged (its entry in state.replicas is newer than the mark's `heard`, see GoneMark)
+// and whose record carries no field stamp newer than the tombstone. Returns how many were dropped.
+// `me`: this device's replica id; its own entry is not asked for (it holds the tombstone).
+int purgeTombstones(SyncState& state, Time now, const std::string& me = {});
 // Whether a removed record holds a field stamped after its removal: an edit made without having
 // seen the removal. Such a record is listed by conflictChoices (its "~gone" field, to restore or
 // keep removed) and never purged until someone decides.

@@ -73,7 +73,7 @@ std::string newReplicaId() {
 
 bool splitStored(Document& doc, SyncState& state, std::string& replica, std::string& error) {
     replica.clear();
-    std::map<std::string, Time> since;
+    std::map<std::string, GoneMark> since;
     if (doc.extra.is_object()) {
         auto it = doc.extra.find(kSyncKey);
         if (it != doc.extra.end() && it->is_object()) {
@@ -435,7 +435,7 @@ void Workspace::acknowledge() {
 int Workspace::purgeTombstones(Time now) {
     if (readOnly_ || (sync_.gone.empty() && sync_.goneSince.empty())) return 0;
     SyncState next = sync_;
-    const int purged = funnel::purgeTombstones(next, now);
+    const int purged = funnel::purgeTombstones(next, now, replica());
     if (next == sync_) return 0;  // the marks of new tombstones are journaled too
     applyEntry(json{{"op", kMergeOp}, {"state", diffState(sync_, next)}, {kDeviceKey, device_}});
     return purged;
