@@ -143,6 +143,16 @@ EM_JS(void, funnel_watch_density_js, (), {
         new ResizeObserver(function() { Module._funnel_wake(); })
             .observe(document.getElementById("canvas"), { box: "device-pixel-content-box" });
     } catch (e) {}
+    // Both are checked by Chromium only when it renders, and an idle page may not render for a
+    // long while after the ratio changed (browser zoom through DevTools, seen in e2e): a cheap
+    // look once a second wakes the loop only when the ratio really changed.
+    let ratio = window.devicePixelRatio;
+    setInterval(function() {
+        if (window.devicePixelRatio !== ratio) {
+            ratio = window.devicePixelRatio;
+            Module._funnel_wake();
+        }
+    }, 1000);
 });
 
 // The device's light/dark choice, live: followed while settings.theme is "system".
