@@ -12,8 +12,21 @@ export async function settle(page) {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(r)))));
 }
 
+// Where `key` stands once two frames agree: a screen that scrolls to its section a frame after
+// it opens (Settings → Team sync) moves its items after the frame that recorded them.
+export async function steadyRectOf(page, key) {
+  let r = await rectOf(page, key);
+  for (let i = 0; i < 30; i++) {
+    await settle(page);
+    const again = await rectOf(page, key);
+    if (again.x === r.x && again.y === r.y && again.w === r.w && again.h === r.h) return again;
+    r = again;
+  }
+  throw new Error(`${key} kept moving`);
+}
+
 export async function click(page, key) {
-  const r = await rectOf(page, key);
+  const r = await steadyRectOf(page, key);
   await page.mouse.click(r.x + r.w / 2, r.y + r.h / 2);
   await settle(page);
 }

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, launchBrowser, openApp } from './harness.mjs';
 import { saveScreenshot, waitInPage } from './pixels.mjs';
+import { steadyRectOf } from './input.mjs';
 
 let server;
 let browser;
@@ -46,7 +47,7 @@ async function rectOf(page, key) {
 }
 
 async function click(page, key) {
-  const r = await rectOf(page, key);
+  const r = await steadyRectOf(page, key);
   await page.mouse.click(r.x + r.w / 2, r.y + r.h / 2);
   await settle(page);
 }

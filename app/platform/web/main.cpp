@@ -325,6 +325,7 @@ void drawFrame() {
     if (t.app.route() != l.lastRoute) {
         l.lastRoute = t.app.route();
         if (!l.snapshotView) funnel_set_hash_js(l.lastRoute.c_str());  // a snapshot link keeps its URL
+        wake(3);  // a new screen settles over its first frames (a scroll to its section) without input
     }
     pageRequest(t.app.takePageRequest(), now);
     if (std::string title = pageTitle(); title != l.lastTitle) {
