@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser, openApp } from './harness.mjs';
-import { rectOf, settle, click, scrollTo } from './input.mjs';
+import { rectOf, settle, click, scrollTo, steadyRectOf } from './input.mjs';
 import { regionStats, saveScreenshot, waitInPage } from './pixels.mjs';
 
 let server;
@@ -34,21 +34,8 @@ async function waitSaved(page) {
   }, null, { what: 'everything saved', timeout: 30000 });
 }
 
-// The machine is loaded: a command applied after the frame that recorded a rectangle can still
-// move the item (a new phone row pushes the e-mail field down). Aim only once two frames agree.
-async function steadyRect(page, key) {
-  let r = await rectOf(page, key);
-  for (let i = 0; i < 30; i++) {
-    await settle(page);
-    const again = await rectOf(page, key);
-    if (again.x === r.x && again.y === r.y && again.w === r.w && again.h === r.h) return again;
-    r = again;
-  }
-  throw new Error(`${key} kept moving`);
-}
-
 async function press(page, key, button = 'left') {
-  const r = await steadyRect(page, key);
+  const r = await steadyRectOf(page, key);
   await page.mouse.click(r.x + r.w / 2, r.y + r.h / 2, { button });
   await settle(page);
 }
